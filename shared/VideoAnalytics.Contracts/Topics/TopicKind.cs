@@ -1,0 +1,12 @@
+namespace VideoAnalytics.Contracts.Topics;
+
+public enum TopicKind
+{
+    Status,
+    Tracks,
+    Events,
+    Clip,
+    ModelsDesired,
+    ModelsReported,
+    SiteAlerts,
+}

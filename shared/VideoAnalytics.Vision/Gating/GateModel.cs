@@ -97,4 +97,5 @@ public sealed record GateModel
 [JsonSerializable(typeof(GateModel))]
 [JsonSerializable(typeof(GateTrainingReport))]
 [JsonSerializable(typeof(VideoFeatures))]
+[JsonSerializable(typeof(FeatureCache.Entry))]
 internal sealed partial class GateJsonContext : JsonSerializerContext;

@@ -26,7 +26,10 @@ public sealed record HeldOutScore(string File, bool Fight, string Group, int Fol
 public sealed record GateTrainingReport(
     int Videos, int Fights, int Groups, int Folds, double Low, double High,
     double Precision, double Recall, double UploadRate, double CertainRate, double CertainPrecision, double Auc,
-    string Trainer, IReadOnlyList<HeldOutScore> HeldOut);
+    string Trainer, IReadOnlyList<HeldOutScore> HeldOut)
+{
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, GateJsonContext.Default.GateTrainingReport);
+}
 
 /// <summary>
 /// Fits the logistic gate with ML.NET (L-BFGS, L2) on standardised window features. Every window is labelled with its

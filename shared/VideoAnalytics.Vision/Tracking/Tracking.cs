@@ -1,6 +1,7 @@
-using VideoAnalytics.Vision.Detection;
-
 namespace VideoAnalytics.Vision.Tracking;
+
+// Inside the namespace: otherwise the name Detection finds the namespace VideoAnalytics.Vision.Detection first.
+using VideoAnalytics.Vision.Detection;
 
 /// <summary>A tracked object in the current frame.</summary>
 public readonly record struct TrackedObject(long TrackId, int ClassId, BoxF Box, float Score, float VelocityX, float VelocityY);

@@ -196,7 +196,7 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
         cmd.Parameters.AddWithValue("label", judgment.Verdict == Verdict.Fight ? "fight" : "nofight");
         cmd.Parameters.AddWithValue("actor", judgment.Backend);
         cmd.Parameters.Add(Nullable("f", NpgsqlDbType.Jsonb,
-            manifest.Features.Count > 0 ? ContractJson.SerializeToString(manifest.Features.ToDictionary(x => x.Key, x => x.Value)) : null));
+            manifest.Features is { Count: > 0 } ? ContractJson.SerializeToString(manifest.Features.ToDictionary(x => x.Key, x => x.Value)) : null));
         cmd.Parameters.Add(Nullable("emb", NpgsqlDbType.Array | NpgsqlDbType.Real, manifest.SceneEmbedding));
         await cmd.ExecuteNonQueryAsync(ct);
     }

@@ -107,5 +107,5 @@ public sealed class ClipGrain(
 
     private static ClipEvidence Evidence(ClipManifest m) => new(
         m.ClipId, m.Device, m.Camera, m.Rule, m.StartUtc, m.Score,
-        m.Keyframes.Select(k => $"clips/{m.ClipId}/{k.File}").ToList(), m.Features, m.SceneEmbedding);
+        (m.Keyframes ?? []).Select(k => $"clips/{m.ClipId}/{k.File}").ToList(), m.Features ?? new Dictionary<string, float>(), m.SceneEmbedding);
 }

@@ -32,16 +32,18 @@ public sealed class DeviceGrain(
         s.State = online ? "online" : "offline";
         s.StatusTimeUtc = status.TimeUtc;
         s.LastSeenUtc = time.GetUtcNow();
-        if (online || status.AgentVersion.Length > 0) s.AgentVersion = status.AgentVersion.Length > 0 ? status.AgentVersion : s.AgentVersion;
-        if (status.ModelVersions.Count > 0) s.ModelVersions = status.ModelVersions.ToDictionary(x => x.Key, x => x.Value);
-        if (status.Cameras.Count > 0) s.Cameras = status.Cameras.Select(c => c.Camera).Order(StringComparer.Ordinal).ToList();
+        // Optional collections may arrive as null from the contract reader when a payload leaves them out.
+        var cameras = status.Cameras ?? [];
+        if (status.AgentVersion is { Length: > 0 } version) s.AgentVersion = version;
+        if (status.ModelVersions is { Count: > 0 } models) s.ModelVersions = models.ToDictionary(x => x.Key, x => x.Value);
+        if (cameras.Count > 0) s.Cameras = cameras.Select(c => c.Camera).Order(StringComparer.Ordinal).ToList();
         s.Spool = status.Spool ?? s.Spool;
         s.Health = !online ? "offline"
-            : status.Cameras.Any(c => c.State != "ok" || c.LastError is { Length: > 0 }) || status.Spool is { DroppedClips: > 0 } ? "degraded"
+            : cameras.Any(c => c.State != "ok" || c.LastError is { Length: > 0 }) || status.Spool is { DroppedClips: > 0 } ? "degraded"
             : "ok";
         await state.WriteStateAsync();
 
-        foreach (var camera in status.Cameras)
+        foreach (var camera in cameras)
         {
             await GrainFactory.GetGrain<ICameraGrain>($"{status.Branch}/{status.Site}/{status.Device}/{camera.Camera}")
                 .ReportHealthAsync(camera, status.TimeUtc);

@@ -67,7 +67,7 @@ public sealed class SiteAlertsGrain(
         if (open.Any(i => i.Evidence.ContainsKey(gateEvent.EventId)) || await store.EvidenceExistsAsync(gateEvent.EventId, CancellationToken.None)) return;
         var evidence = new EvidenceRow(gateEvent.EventId, "gate_event", gateEvent.ClipId, null, null, gateEvent.Score,
             string.Create(CultureInfo.InvariantCulture, $"edge gate certain: score {gateEvent.Score:0.00} (high {gateEvent.High:0.00})"),
-            null, false, gateEvent.TimeUtc, gateEvent.Features, null, null);
+            null, false, gateEvent.TimeUtc, gateEvent.Features ?? new Dictionary<string, float>(), null, null);
         await MergeAsync(gateEvent.Device, gateEvent.Camera, gateEvent.Rule, gateEvent.TimeUtc, evidence,
             gateEvent.Score >= 0.95 ? AlertSeverity.High : AlertSeverity.Medium, verified: false);
     }

@@ -15,7 +15,7 @@ public sealed class KeyframeReader(IServiceProvider services)
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadAsync(ClipManifest manifest, int max, CancellationToken ct)
     {
         var files = manifest.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        var names = manifest.Keyframes.Count > 0
+        var names = manifest.Keyframes is { Count: > 0 }
             ? manifest.Keyframes.OrderBy(k => k.OffsetMs).Select(k => k.File).ToList()
             : manifest.Files.Where(f => f.ContentType == "image/jpeg").Select(f => f.Name).ToList();
         var wanted = Spread(names.Where(files.ContainsKey).Distinct().ToList(), max).Select(n => files[n]).ToList();

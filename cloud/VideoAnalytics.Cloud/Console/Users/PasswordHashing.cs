@@ -9,7 +9,7 @@ namespace VideoAnalytics.Cloud.Console.Users;
 /// <c>pbkdf2-sha512$iterations$salt$hash</c> (base64). The same file is compiled into the <c>va</c> CLI, so the hash
 /// that <c>va users add</c> writes is exactly what the console verifies.
 /// </summary>
-public static class PasswordHashing
+internal static class PasswordHashing
 {
     public const int Iterations = 210_000;
     private const string Algorithm = "pbkdf2-sha512";

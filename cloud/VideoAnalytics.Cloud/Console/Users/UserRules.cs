@@ -6,7 +6,7 @@ namespace VideoAnalytics.Cloud.Console.Users;
 /// What a console user may look like: name, role, branch and password rules. Shared with the <c>va</c> CLI so that
 /// the CLI refuses exactly what the console would refuse.
 /// </summary>
-public static class UserRules
+internal static class UserRules
 {
     public const string StaffRole = "staff";
     public const string AdminRole = "admin";

@@ -53,7 +53,7 @@ export function el(tag, attributes = {}, ...children) {
 
 export function formatTime(iso) {
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return d.toLocaleString(undefined, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 }
 
 export function timeAgo(iso) {

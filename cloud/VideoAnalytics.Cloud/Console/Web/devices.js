@@ -53,7 +53,7 @@ async function refresh() {
   document.getElementById("empty").hidden = list.length > 0;
   const online = list.filter(v => v.status.state === "online" && !v.stale).length;
   document.getElementById("count").textContent = `${list.length} devices · ${online} online`;
-  document.getElementById("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+  document.getElementById("updated").textContent = `updated ${new Date().toLocaleTimeString(undefined, { hourCycle: "h23" })}`;
 }
 
 const scope = await startPage("devices");

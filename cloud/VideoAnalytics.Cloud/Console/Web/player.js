@@ -3,9 +3,18 @@
 const MIN_STEP_MS = 200;
 const MAX_STEP_MS = 1000;
 
+function trackHue(trackId) {
+  return Math.round((Number(trackId) * 137.508) % 360);
+}
+
 function trackColour(trackId) {
-  const hue = (Number(trackId) * 137.508) % 360;
-  return `hsl(${hue.toFixed(0)} 90% 55%)`;
+  return `hsl(${trackHue(trackId)} 90% 55%)`;
+}
+
+/** Blues and violets are dark at this lightness: white text reads better on them. */
+function labelTextColour(trackId) {
+  const hue = trackHue(trackId);
+  return hue >= 200 && hue <= 300 ? "#fff" : "#000";
 }
 
 export class KeyframePlayer {
@@ -101,7 +110,7 @@ export class KeyframePlayer {
       const labelY = y - fontSize - 6 >= 0 ? y - fontSize - 6 : y;
       g.fillStyle = colour;
       g.fillRect(x - lineWidth / 2, labelY, labelWidth, fontSize + 6);
-      g.fillStyle = "#000";
+      g.fillStyle = labelTextColour(box.trackId);
       g.fillText(label, x + 4 - lineWidth / 2, labelY + 3);
     }
     this.counter.textContent = `Frame ${this.index + 1} / ${this.frames.length}`;

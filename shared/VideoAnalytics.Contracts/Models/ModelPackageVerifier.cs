@@ -16,12 +16,13 @@ public sealed record PackageVerification(ModelManifest? Manifest, ManifestSignat
 /// <summary>
 /// Checks a package directory: manifest schema, signature by a trusted key over the exact manifest bytes, and the
 /// size and SHA-256 of every file. Never throws for bad packages; every failure comes back as a reason that says what
-/// to fix.
+/// to fix. With <c>trusted</c> null only the signature file's form is checked (the CLI before an upload; the cloud and
+/// the edge check the key).
 /// </summary>
 public static class ModelPackageVerifier
 {
     public static async Task<PackageVerification> VerifyDirectoryAsync(
-        string directory, TrustedModelKeys trusted, DateTimeOffset now, CancellationToken ct, string? expectedManifestSha256 = null)
+        string directory, TrustedModelKeys? trusted, DateTimeOffset now, CancellationToken ct, string? expectedManifestSha256 = null)
     {
         var errors = new List<string>();
         var manifestPath = Path.Combine(directory, ModelPackageFiles.Manifest);
@@ -32,7 +33,9 @@ public static class ModelPackageVerifier
         var manifestBytes = await File.ReadAllBytesAsync(manifestPath, ct);
         var sigBytes = new FileInfo(sigPath).Length > ModelPackageFiles.MaxSignatureBytes ? [] : await File.ReadAllBytesAsync(sigPath, ct);
 
-        var signature = CheckSignature(manifestBytes, sigBytes, trusted, errors);
+        ManifestSignature? signature;
+        if (trusted is not null) signature = CheckSignature(manifestBytes, sigBytes, trusted, errors);
+        else if (!ModelPackageFiles.TryReadSignature(sigBytes, out signature, out var sigError)) errors.Add(sigError);
         if (expectedManifestSha256 is not null && ModelPackageFiles.Sha256Hex(manifestBytes) != expectedManifestSha256)
             errors.Add($"{ModelPackageFiles.Manifest}: SHA-256 differs from the one in the desired state (package changed after it was assigned)");
         if (!ContractJson.TryRead<ModelManifest>(manifestBytes, now, out var manifest, out var why))

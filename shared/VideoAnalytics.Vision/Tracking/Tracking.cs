@@ -9,5 +9,5 @@ public readonly record struct TrackedObject(long TrackId, int ClassId, BoxF Box,
 public interface IMultiObjectTracker
 {
     /// <summary>Updates with the detections of one frame at <paramref name="timestamp"/>; fills the active tracks and those that ended.</summary>
-    void Update(IReadOnlyList<Detection.Detection> detections, TimeSpan timestamp, List<TrackedObject> active, List<long> ended);
+    void Update(IReadOnlyList<Detection> detections, TimeSpan timestamp, List<TrackedObject> active, List<long> ended);
 }

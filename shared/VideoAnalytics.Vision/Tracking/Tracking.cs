@@ -2,6 +2,9 @@ using VideoAnalytics.Vision.Detection;
 
 namespace VideoAnalytics.Vision.Tracking;
 
+// The type shares its name with its namespace; the alias keeps lookups inside VideoAnalytics.Vision unambiguous.
+using Detection = VideoAnalytics.Vision.Detection.Detection;
+
 /// <summary>A tracked object in the current frame.</summary>
 public readonly record struct TrackedObject(long TrackId, int ClassId, BoxF Box, float Score, float VelocityX, float VelocityY);
 

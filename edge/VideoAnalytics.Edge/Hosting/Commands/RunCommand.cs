@@ -49,8 +49,9 @@ public static class RunCommand
         try
         {
             using var host = builder.Build();
+            var agent = host.Services.GetRequiredService<EdgeAgent>();
             await host.RunAsync(ct).ConfigureAwait(false);
-            if (host.Services.GetRequiredService<EdgeAgent>().Failure is { } failure)
+            if (agent.Failure is { } failure)
             {
                 errors.WriteLine($"va-edge: {failure}");
                 return 1;

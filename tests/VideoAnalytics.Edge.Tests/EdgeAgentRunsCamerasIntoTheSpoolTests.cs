@@ -7,6 +7,7 @@ using VideoAnalytics.Edge.Hosting.Commands;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Gating;
+using VideoAnalytics.Vision.Heads;
 
 namespace VideoAnalytics.Edge.Tests;
 
@@ -52,6 +53,45 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
         Assert.All(person.Trajectory, p => Assert.InRange(p.X, 0, 1));
     }
 
+    [Fact]
+    public async Task With_an_encoder_tracks_carry_embeddings_and_head_scores_and_the_gate_reads_a_scene_head()
+    {
+        // Heads of the real 512-d crop encoder: a crop head and a scene "fight" head the gate uses as a feature.
+        var cropHeads = WriteHeads("crop-heads.json", "carrying", seed: 1);
+        var sceneHeads = WriteHeads("scene-heads.json", "fight", seed: 2);
+        var model = GateModel.Load(EdgeTestConfig.DefaultGateHeads);
+        var gateHeads = Path.Combine(_dir, "gate.json");
+        File.WriteAllText(gateHeads, (model with
+        {
+            Low = 0, High = 1, HeadNames = ["fight"], FeatureNames = [.. model.FeatureNames, GateFeatures.Head("fight")],
+            Mean = [.. model.Mean, 0.5f], Std = [.. model.Std, 0.1f], Weights = [.. model.Weights, 0.5f],
+        }).ToJson());
+        var config = WriteConfig(gateHeads, camera: new JsonObject
+        {
+            ["Id"] = "cam-b", ["Source"] = TestEnvironment.Videos("survfight", "fight", "fi010.mp4"),
+            ["AnalysisFps"] = 5, ["Live"] = false, ["Loop"] = false, ["QueueCapacity"] = 64,
+        }, encoder: new JsonObject
+        {
+            ["Manifest"] = Path.Combine(TestEnvironment.RepoRoot, "deploy", "models", "osnet-x0-25", "manifest.json"),
+            ["ModelFile"] = TestEnvironment.Models("osnet_x0_25_msmt17", "osnet_x0_25_msmt17.onnx"),
+            ["Heads"] = cropHeads, ["SceneHeads"] = sceneHeads, ["SceneEverySeconds"] = 0.5,
+        });
+        var spool = new FolderSpool(Directory.CreateDirectory(Path.Combine(_dir, "spool-b")).FullName);
+        var errors = new StringWriter();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(0, await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token));
+
+        Assert.Equal("", errors.ToString());
+        var record = spool.TrackBatches.SelectMany(b => b.Records).First(r => r.ClassName == "person");
+        Assert.Equal(512, record.Embedding!.Length);
+        Assert.InRange(record.Heads["carrying"], 0, 1);
+        var raise = spool.GateEvents.First(e => e.Decision == GateDecision.Uncertain);
+        Assert.InRange(raise.Features[GateFeatures.Head("fight")], 0.0001f, 1);
+        var (manifest, _) = Assert.Single(spool.Clips);
+        Assert.Equal(512, manifest.SceneEmbedding!.Length);
+    }
+
     [Theory]
     [InlineData("AnalysisFps", "fast", "AnalysisFps")]
     [InlineData("Sorce", "x.mp4", "Sorce")]
@@ -83,7 +123,24 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
         Assert.Contains("Edge:Cameras:0:Source", errors.ToString());
     }
 
-    private string WriteConfig(string heads, JsonObject camera)
+    private string WriteHeads(string name, string head, int seed)
+    {
+        var random = new Random(seed);
+        var file = new HeadsFile
+        {
+            Encoder = "osnet-x0-25", EmbeddingSize = 512,
+            Heads = [new HeadDefinition
+            {
+                Name = head, Activation = "sigmoid", Labels = [head], Bias = [0],
+                Weights = [Enumerable.Range(0, 512).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray()],
+            }],
+        };
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, HeadSet.Serialize(file));
+        return path;
+    }
+
+    private string WriteConfig(string heads, JsonObject camera, JsonObject? encoder = null)
     {
         var config = new JsonObject
         {
@@ -96,6 +153,7 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
                 ["Tracks"] = new JsonObject { ["BatchSeconds"] = 0.5, ["MinTrackSeconds"] = 0 },
             },
         };
+        if (encoder is not null) config["Edge"]!["Encoder"] = encoder;
         var path = Path.Combine(_dir, $"config-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return path;

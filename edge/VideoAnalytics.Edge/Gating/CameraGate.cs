@@ -4,6 +4,7 @@ using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Tracking;
@@ -49,9 +50,9 @@ public sealed class CameraGate : IDisposable
     public double LastScore { get; private set; } = double.NaN;
 
     public async ValueTask ObserveAsync(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> tracks,
-        IReadOnlyDictionary<string, float>? heads, CancellationToken ct)
+        SceneObserver? scene, CancellationToken ct)
     {
-        _extractor.AddFrame(bgr, position, tracks, heads);
+        _extractor.AddFrame(bgr, position, tracks, scene?.Heads);
         if (!_extractor.TryGetWindow(_features, out var window)) return;
         var score = _model.Score(_features);
         LastScore = score;
@@ -79,7 +80,10 @@ public sealed class CameraGate : IDisposable
             _camera, _model.Rule, outcome.Decision, score, _model.Low, _model.High, clipId is null ? "" : " clip " + clipId);
         if (clipId is not null)
         {
-            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, _model.Rule, outcome.Decision, score, features), position);
+            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, _model.Rule, outcome.Decision, score, features)
+            {
+                SceneEmbedding = scene?.Embedding(),
+            }, position);
         }
     }
 

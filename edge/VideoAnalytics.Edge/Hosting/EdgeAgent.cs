@@ -90,16 +90,25 @@ public sealed class EdgeAgent(
         var detector = DetectorLoader.Load(o.Detector, o.Onnx, loggers);
         ImageEncoder? encoder = null;
         HeadSet? heads = null;
+        SceneObserver? scene = null;
+        HeadSet? sceneHeads = null;
         if (o.Encoder.Enabled)
         {
             var package = ModelPackageLoader.Load(o.Encoder.Manifest, o.Encoder.ModelFile);
             encoder = new ImageEncoder(new OnnxSessionFactory(o.Onnx, loggers.CreateLogger<OnnxSessionFactory>()).Create(package));
             if (!string.IsNullOrWhiteSpace(o.Encoder.Heads)) heads = HeadSet.Load(o.Encoder.Heads, encoder.EmbeddingSize, encoder.ModelName);
+            sceneHeads = string.IsNullOrWhiteSpace(o.Encoder.SceneHeads) ? null : HeadSet.Load(o.Encoder.SceneHeads, encoder.EmbeddingSize, encoder.ModelName);
+            scene = new SceneObserver(encoder, sceneHeads, TimeSpan.FromSeconds(o.Encoder.SceneEverySeconds));
         }
+        var provided = new Dictionary<string, float>();
+        if (sceneHeads is not null) HeadScores.Name(sceneHeads, new float[sceneHeads.OutputCount], provided);
+        var missingHeads = gateModel.HeadNames.Where(h => !provided.ContainsKey(h)).ToList();
+        if (missingHeads.Count > 0)
+            throw new InvalidDataException($"gate heads file '{o.Gate.Heads}' reads scene heads [{string.Join(",", missingHeads)}] that Edge:Encoder:SceneHeads does not provide");
         var person = DetectorLoader.PersonClassId(detector);
         var clips = new ClipRecorder(TimeSpan.FromSeconds(o.Gate.PreRollSeconds), TimeSpan.FromSeconds(o.Gate.PostRollSeconds), o.Gate.ClipMaxSide, builder, spool, counters, logger);
         var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger);
         var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
-        return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, counters, timings, logger);
+        return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
     }
 }

@@ -88,6 +88,8 @@ public sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             RequireFile(o.Encoder.Manifest, "Edge:Encoder:Manifest", errors);
             if (!string.IsNullOrWhiteSpace(o.Encoder.ModelFile)) RequireFile(o.Encoder.ModelFile, "Edge:Encoder:ModelFile", errors);
             if (!string.IsNullOrWhiteSpace(o.Encoder.Heads)) RequireFile(o.Encoder.Heads, "Edge:Encoder:Heads", errors);
+            if (!string.IsNullOrWhiteSpace(o.Encoder.SceneHeads)) RequireFile(o.Encoder.SceneHeads, "Edge:Encoder:SceneHeads", errors);
+            Annotations(o.Encoder, "Edge:Encoder", errors);
         }
         if (RequireFile(o.Gate.Heads, "Edge:Gate:Heads", errors))
         {

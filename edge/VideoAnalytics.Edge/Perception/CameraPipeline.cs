@@ -5,6 +5,7 @@ using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Hosting;
 using VideoAnalytics.Vision.Detection;
+using VideoAnalytics.Vision.Encoding;
 
 namespace VideoAnalytics.Edge.Perception;
 
@@ -14,7 +15,7 @@ namespace VideoAnalytics.Edge.Perception;
 /// </summary>
 public sealed class CameraPipeline(
     CameraWorker worker, IObjectDetector detector, TrackRecorder tracks, CameraGate gate, ClipRecorder clips,
-    EdgeCounters counters, StageTimings timings, ILogger logger) : IAsyncDisposable
+    SceneObserver? scene, ImageEncoder? encoder, EdgeCounters counters, StageTimings timings, ILogger logger) : IAsyncDisposable
 {
     private readonly PerceptionStep _step = new(detector, DetectorLoader.NewTracker(), timings);
 
@@ -34,8 +35,14 @@ public sealed class CameraPipeline(
                 {
                     _step.Process(frame.Image, frame.Position);
                     await tracks.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, _step.Ended, ct).ConfigureAwait(false);
+                    if (scene is not null)
+                    {
+                        var te = Stopwatch.GetTimestamp();
+                        scene.Update(frame.Image, frame.Position);
+                        timings.Add(Stage.Encode, te);
+                    }
                     var t0 = Stopwatch.GetTimestamp();
-                    await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, null, ct).ConfigureAwait(false);
+                    await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, scene, ct).ConfigureAwait(false);
                     timings.Add(Stage.GateFeatures, t0);
                     var t1 = Stopwatch.GetTimestamp();
                     clips.Add(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, detector.Labels);
@@ -65,5 +72,6 @@ public sealed class CameraPipeline(
         tracks.Dispose();
         gate.Dispose();
         detector.Dispose();
+        encoder?.Dispose();
     }
 }

@@ -125,10 +125,7 @@ public sealed class TrackRecorder : IDisposable
             {
                 var scores = new float[_heads.OutputCount];
                 _heads.Apply(embedding, scores);
-                foreach (var h in _heads.Heads)
-                {
-                    for (var i = 0; i < h.Count; i++) heads[h.Count == 1 ? h.Name : $"{h.Name}.{h.Labels[i]}"] = scores[h.Offset + i];
-                }
+                HeadScores.Name(_heads, scores, heads);
             }
         }
         return new TrackRecord

@@ -132,7 +132,9 @@ public sealed class ByteTrackerKeepsIdsTests(ITestOutputHelper output)
     [Fact]
     public void Pedestrians_on_the_pets_clip_keep_their_ids_while_continuously_detected()
     {
-        const int frames = 240;
+        // Every second frame of the 10 fps clip: the edge's 5 fps analysis rate, where people move further between updates.
+        const int frames = 120;
+        const int step = 2;
         using var detector = TestModels.PersonDetector(score: 0.1f);
         var tracker = new ByteTracker();
         var detectionsPerFrame = new List<Detection[]>();
@@ -142,8 +144,9 @@ public sealed class ByteTrackerKeepsIdsTests(ITestOutputHelper output)
         var ended = new List<long>();
         using var capture = new VideoCapture(TestEnvironment.PedestrianVideo);
         using var frame = new Mat();
-        for (var f = 0; f < frames && capture.Read(frame) && !frame.Empty(); f++)
+        for (var f = 0; f < frames; f++)
         {
+            for (var skip = 0; skip < step; skip++) Assert.True(capture.Read(frame) && !frame.Empty(), $"clip ended before analysed frame {f}");
             detector.Detect(frame, detections);
             tracker.Update(detections, TimeSpan.FromMilliseconds(capture.Get(VideoCaptureProperties.PosMsec)), active, ended);
             detectionsPerFrame.Add([.. detections.Where(d => d.Score >= 0.3f)]);
@@ -162,9 +165,9 @@ public sealed class ByteTrackerKeepsIdsTests(ITestOutputHelper output)
         var covered = chain.Count(c => longest.Value.TryGetValue(c.Key, out var box) && BoxF.IoU(box, c.Value) >= 0.5f);
 
         output.WriteLine($"longest track {longest.Key}: {longest.Value.Count} frames; chain {chain.Count} frames, covered {covered}; {trackBoxes.Count} ids");
-        Assert.True(chain.Count >= 40, $"the detector saw the person continuously for only {chain.Count} frames");
+        Assert.True(chain.Count >= 30, $"the detector saw the person continuously for only {chain.Count} frames");
         Assert.True(covered >= 0.8 * chain.Count, $"track {longest.Key} covers {covered} of the {chain.Count} frames its person was continuously detected");
-        // Ids are not churned: the clip has a dozen or so people in 24 s.
+        // Ids are not churned: the clip has a dozen or so people in these 24 s.
         Assert.True(trackBoxes.Count <= 40, $"{trackBoxes.Count} ids issued in {frames} frames");
     }
 

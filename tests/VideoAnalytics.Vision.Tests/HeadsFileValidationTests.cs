@@ -97,6 +97,33 @@ public sealed class HeadsFileValidationTests : IDisposable
         Assert.Contains("test.json", e.Message);
     }
 
+    private string WritePackage(HeadsFile file, string? sha256 = null)
+    {
+        var heads = Write(file);
+        var bytes = File.ReadAllBytes(heads);
+        var manifest = new Contracts.Models.ModelManifest
+        {
+            Name = "tiny-heads",
+            Kind = Contracts.Models.ModelKind.Heads,
+            Version = "1.0.0",
+            Files = [new Contracts.Models.ModelFile("heads.json", sha256 ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.Length)],
+        };
+        var path = Path.Combine(_dir, "manifest.json");
+        File.WriteAllText(path, Contracts.Serialization.ContractJson.SerializeToString(manifest));
+        return path;
+    }
+
+    [Fact]
+    public void A_heads_package_loads_when_its_hash_matches_and_is_refused_when_not()
+    {
+        var good = Onnx.ModelPackageLoader.Load(WritePackage(TwoHeads(4)));
+        Assert.Equal(2, HeadSet.Load(good, 4, "tiny").Heads.Count);
+
+        var tampered = Onnx.ModelPackageLoader.Load(WritePackage(TwoHeads(4), sha256: new string('0', 64)));
+        var e = Assert.Throws<HeadsFileException>(() => HeadSet.Load(tampered, 4, "tiny"));
+        Assert.Contains("SHA-256", e.Message);
+    }
+
     [Fact]
     public void Missing_heads_file_names_the_path()
     {

@@ -19,14 +19,20 @@ internal static class TestModels
 
     public static ModelPackage SimplePose => ModelPackageLoader.Load(Manifest("simplepose"), TestEnvironment.Models("ultralight_simplepose", "ultralight_nano_simplepose_256x192.onnx"));
 
+    /// <summary>One intra-op thread: xunit runs test classes in parallel on a 2-core machine.</summary>
     public static OnnxSessionFactory Factory(ILoggerFactory? logs = null, string providers = "cpu") =>
-        new(new OnnxRuntimeOptions { ExecutionProviders = providers, IntraOpThreads = 2 }, logs?.CreateLogger<OnnxSessionFactory>());
+        new(new OnnxRuntimeOptions { ExecutionProviders = providers, IntraOpThreads = 1 }, logs?.CreateLogger<OnnxSessionFactory>());
 
     public static YoloDetector PersonDetector(float score = 0.3f) =>
         new(Factory().Create(YoloxNano), new YoloDetectorOptions { Classes = ["person"], ScoreThreshold = score });
 
-    /// <summary>Reads frame <paramref name="index"/> of a video as BGR.</summary>
-    public static Mat ReadFrame(string video, int index)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, int), Lazy<Mat>> Frames = new();
+
+    /// <summary>Frame <paramref name="index"/> of a video as BGR: a copy the caller disposes (decoded once per test run).</summary>
+    public static Mat ReadFrame(string video, int index) =>
+        Frames.GetOrAdd((video, index), key => new Lazy<Mat>(() => Decode(key.Item1, key.Item2))).Value.Clone();
+
+    private static Mat Decode(string video, int index)
     {
         using var capture = new VideoCapture(video);
         if (!capture.IsOpened()) throw new InvalidOperationException($"cannot open {video}");

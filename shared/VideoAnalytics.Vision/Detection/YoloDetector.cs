@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using VideoAnalytics.Vision.Imaging;
 using VideoAnalytics.Vision.Onnx;
@@ -18,12 +17,7 @@ public sealed class YoloDetector : IObjectDetector
     private readonly LetterboxCanvas _canvas;
     private readonly ImageTensorWriter _writer;
     private readonly YoloOutputDecoder _decoder;
-    private readonly float[] _input;
-    private readonly float[] _output;
-    private readonly OrtValue _inputValue;
-    private readonly OrtValue _outputValue;
-    private readonly OrtIoBinding _binding;
-    private readonly RunOptions _runOptions = new();
+    private readonly BoundTensors _tensors;
 
     /// <param name="model">A session from <see cref="OnnxSessionFactory"/>; disposed with the detector when <paramref name="ownsModel"/>.</param>
     public YoloDetector(ModelSession model, YoloDetectorOptions? options = null, bool ownsModel = true)
@@ -42,6 +36,7 @@ public sealed class YoloDetector : IObjectDetector
         };
         var input = model.Input;
         if (input.Layout != "nchw") throw new ModelLoadException($"{where}: detectors take nchw input, manifest says {input.Layout}");
+        if (input.Resize is not ("letterbox" or "letterbox-center")) throw new ModelLoadException($"{where}: detectors need input resize letterbox or letterbox-center, manifest says {input.Resize}");
         if (manifest.Labels.Count == 0) throw new ModelLoadException($"{where} lists no labels");
         Labels = manifest.Labels;
         ModelName = manifest.Name;
@@ -71,16 +66,9 @@ public sealed class YoloDetector : IObjectDetector
         var nms = options.NmsIoU ?? Threshold(manifest.Thresholds, "nms_iou", 0.45f);
         _decoder = new YoloOutputDecoder(format, input.Width, input.Height, classCount, rows, allowed, score, nms, options.MaxDetections);
 
-        _canvas = new LetterboxCanvas(input.Width, input.Height, input.Resize == "letterbox-center" ? "letterbox-center" : "letterbox", input.PadValue);
+        _canvas = new LetterboxCanvas(input.Width, input.Height, input.Resize, input.PadValue);
         _writer = new ImageTensorWriter(input);
-        _input = new float[_writer.ImageLength];
-        _output = new float[dims[0] * dims[1] * dims[2]];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, 3, input.Height, input.Width]);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [dims[0], dims[1], dims[2]]);
-        // Bound once: each run reads the input buffer and writes the output buffer in place.
-        _binding = model.Session.CreateIoBinding();
-        _binding.BindInput(input.Name, _inputValue);
-        _binding.BindOutput(outputName, _outputValue);
+        _tensors = new BoundTensors(model.Session, input.Name, [1, 3, input.Height, input.Width], outputName, [dims[0], dims[1], dims[2]]);
         _ownsModel = ownsModel;
     }
 
@@ -93,20 +81,16 @@ public sealed class YoloDetector : IObjectDetector
 
     public void Detect(Mat bgrFrame, List<Detection> output)
     {
-        ArgumentNullException.ThrowIfNull(bgrFrame);
-        if (bgrFrame.Empty() || bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"frame must be a non-empty CV_8UC3 BGR image, got {bgrFrame.Type()} {bgrFrame.Cols}x{bgrFrame.Rows}", nameof(bgrFrame));
+        FrameGuard.RequireBgr(bgrFrame, nameof(bgrFrame));
         var transform = _canvas.Place(bgrFrame);
-        _writer.Write(_canvas.Canvas, _input);
-        _model.Session.RunWithBinding(_runOptions, _binding);
-        _decoder.Decode(_output, transform, output);
+        _writer.Write(_canvas.Canvas, _tensors.Input);
+        _tensors.Run();
+        _decoder.Decode(_tensors.Output, transform, output);
     }
 
     public void Dispose()
     {
-        _binding.Dispose();
-        _inputValue.Dispose();
-        _outputValue.Dispose();
-        _runOptions.Dispose();
+        _tensors.Dispose();
         _canvas.Dispose();
         if (_ownsModel) _model.Dispose();
     }

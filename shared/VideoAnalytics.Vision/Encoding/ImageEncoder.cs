@@ -111,7 +111,7 @@ public sealed class ImageEncoder : IDisposable
     /// </summary>
     public void EncodeCrops(Mat bgrFrame, ReadOnlySpan<BoxF> boxes, Span<float> embeddings)
     {
-        CheckFrame(bgrFrame);
+        FrameGuard.RequireBgr(bgrFrame, nameof(bgrFrame));
         if (embeddings.Length < boxes.Length * EmbeddingSize) throw new ArgumentException($"embeddings holds {embeddings.Length} floats, {boxes.Length} crops need {boxes.Length * EmbeddingSize}", nameof(embeddings));
         for (var start = 0; start < boxes.Length; start += MaxBatch)
         {
@@ -128,7 +128,7 @@ public sealed class ImageEncoder : IDisposable
     /// <summary>Encodes the whole frame (resized as the manifest says) into <paramref name="embedding"/>.</summary>
     public void EncodeFrame(Mat bgrFrame, Span<float> embedding)
     {
-        CheckFrame(bgrFrame);
+        FrameGuard.RequireBgr(bgrFrame, nameof(bgrFrame));
         if (embedding.Length < EmbeddingSize) throw new ArgumentException($"embedding holds {embedding.Length} floats, needs {EmbeddingSize}", nameof(embedding));
         WriteImage(bgrFrame, 0);
         Run(1, embedding[..EmbeddingSize]);
@@ -151,12 +151,6 @@ public sealed class ImageEncoder : IDisposable
         var x2 = Math.Clamp((int)MathF.Ceiling(box.Right), x1 + 1, frameWidth);
         var y2 = Math.Clamp((int)MathF.Ceiling(box.Bottom), y1 + 1, frameHeight);
         return new Rect(x1, y1, x2 - x1, y2 - y1);
-    }
-
-    private static void CheckFrame(Mat bgrFrame)
-    {
-        ArgumentNullException.ThrowIfNull(bgrFrame);
-        if (bgrFrame.Empty() || bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"frame must be a non-empty CV_8UC3 BGR image, got {bgrFrame.Type()} {bgrFrame.Cols}x{bgrFrame.Rows}", nameof(bgrFrame));
     }
 
     private void WriteImage(Mat image, int slot)

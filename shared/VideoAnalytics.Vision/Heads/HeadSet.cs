@@ -81,6 +81,27 @@ public sealed class HeadSet
     /// <summary>Length of the score vector: all heads' outputs.</summary>
     public int OutputCount { get; }
 
+    /// <summary>
+    /// Loads the heads file of a heads package (manifest <c>kind: heads</c>) after checking its SHA-256 against the
+    /// manifest, for an encoder producing <paramref name="embeddingSize"/>-d embeddings.
+    /// </summary>
+    public static HeadSet Load(Onnx.ModelPackage package, int embeddingSize, string? encoderName = null)
+    {
+        if (package.Manifest.Kind != Contracts.Models.ModelKind.Heads)
+        {
+            throw new HeadsFileException($"manifest '{package.ManifestPath}' is kind {package.Manifest.Kind}, not heads");
+        }
+        try
+        {
+            package.VerifyFileHash();
+        }
+        catch (Onnx.ModelLoadException e)
+        {
+            throw new HeadsFileException(e.Message, e);
+        }
+        return Load(package.ModelPath, embeddingSize, encoderName);
+    }
+
     /// <summary>Loads and validates a heads file for an encoder producing <paramref name="embeddingSize"/>-d embeddings.</summary>
     public static HeadSet Load(string path, int embeddingSize, string? encoderName = null)
     {

@@ -37,8 +37,7 @@ public sealed class ClothingColorAnalyzer : IDisposable
 
     public ClothingColors Analyze(Mat bgrFrame, BoxF person)
     {
-        ArgumentNullException.ThrowIfNull(bgrFrame);
-        if (bgrFrame.Empty() || bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException("frame must be a non-empty CV_8UC3 BGR image", nameof(bgrFrame));
+        FrameGuard.RequireBgr(bgrFrame, nameof(bgrFrame));
         // Torso: below the head, above the belt; legs: below the hips, above the feet; central columns avoid background.
         var upper = Region(person, 0.18f, 0.50f, 0.25f, 0.75f);
         var lower = Region(person, 0.58f, 0.90f, 0.30f, 0.70f);

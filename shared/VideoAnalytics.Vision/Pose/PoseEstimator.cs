@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Imaging;
@@ -22,12 +21,7 @@ public sealed class PoseEstimator : IDisposable
     private readonly ImageTensorWriter _writer;
     private readonly Mat _crop;
     private readonly Mat _affine = new(2, 3, MatType.CV_64FC1);
-    private readonly float[] _input;
-    private readonly float[] _output;
-    private readonly OrtValue _inputValue;
-    private readonly OrtValue _outputValue;
-    private readonly OrtIoBinding _binding;
-    private readonly RunOptions _runOptions = new();
+    private readonly BoundTensors _tensors;
     private readonly int _heatmapWidth;
     private readonly int _heatmapHeight;
     private readonly float _boxScale;
@@ -49,14 +43,8 @@ public sealed class PoseEstimator : IDisposable
         MinScore = manifest.Thresholds.TryGetValue("keypoint", out var k) ? (float)k : 0.2f;
         _writer = new ImageTensorWriter(input);
         _crop = new Mat(input.Height, input.Width, MatType.CV_8UC3);
-        _input = new float[_writer.ImageLength];
-        _output = new float[dims[1] * _heatmapHeight * _heatmapWidth];
         long[] inputShape = input.Layout == "nhwc" ? [1, input.Height, input.Width, 3] : [1, 3, input.Height, input.Width];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, inputShape);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, dims[1], _heatmapHeight, _heatmapWidth]);
-        _binding = model.Session.CreateIoBinding();
-        _binding.BindInput(input.Name, _inputValue);
-        _binding.BindOutput(outputName, _outputValue);
+        _tensors = new BoundTensors(model.Session, input.Name, inputShape, outputName, [1, dims[1], _heatmapHeight, _heatmapWidth]);
         _ownsModel = ownsModel;
     }
 
@@ -69,8 +57,7 @@ public sealed class PoseEstimator : IDisposable
     /// <summary>Fills <paramref name="keypoints"/> (length ≥ <see cref="KeypointNames"/>.Count) for the person in <paramref name="person"/>.</summary>
     public void Estimate(Mat bgrFrame, BoxF person, Span<Keypoint> keypoints)
     {
-        ArgumentNullException.ThrowIfNull(bgrFrame);
-        if (bgrFrame.Empty() || bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException("frame must be a non-empty CV_8UC3 BGR image", nameof(bgrFrame));
+        FrameGuard.RequireBgr(bgrFrame, nameof(bgrFrame));
         var count = KeypointNames.Count;
         if (keypoints.Length < count) throw new ArgumentException($"keypoints holds {keypoints.Length}, the model gives {count}", nameof(keypoints));
 
@@ -86,15 +73,15 @@ public sealed class PoseEstimator : IDisposable
         _affine.Set(0, 0, (double)scale); _affine.Set(0, 1, 0.0); _affine.Set(0, 2, (double)(-x0 * scale));
         _affine.Set(1, 0, 0.0); _affine.Set(1, 1, (double)scale); _affine.Set(1, 2, (double)(-y0 * scale));
         Cv2.WarpAffine(bgrFrame, _crop, _affine, _crop.Size(), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-        _writer.Write(_crop, _input);
-        _model.Session.RunWithBinding(_runOptions, _binding);
+        _writer.Write(_crop, _tensors.Input);
+        _tensors.Run();
 
         var plane = _heatmapWidth * _heatmapHeight;
         var strideX = (float)_writer.Width / _heatmapWidth;
         var strideY = (float)_writer.Height / _heatmapHeight;
         for (var k = 0; k < count; k++)
         {
-            var map = _output.AsSpan(k * plane, plane);
+            var map = _tensors.Output.AsSpan(k * plane, plane);
             var best = 0;
             for (var i = 1; i < plane; i++) if (map[i] > map[best]) best = i;
             var cx = (best % _heatmapWidth + 0.5f) * strideX;
@@ -105,10 +92,7 @@ public sealed class PoseEstimator : IDisposable
 
     public void Dispose()
     {
-        _binding.Dispose();
-        _inputValue.Dispose();
-        _outputValue.Dispose();
-        _runOptions.Dispose();
+        _tensors.Dispose();
         _crop.Dispose();
         _affine.Dispose();
         if (_ownsModel) _model.Dispose();

@@ -182,22 +182,24 @@ public sealed class ByteTracker : IMultiObjectTracker
         {
             Id = 0;
             ClassId = d.ClassId;
-            Score = d.Score;
-            State = TrackState.Tracked;
-            LastFrame = frame;
-            LastSeen = timestamp;
+            Observe(d, frame, timestamp);
             var b = d.Box;
             Filter.Initiate(b.CenterX, b.CenterY, b.W / Math.Max(b.H, 1e-3f), b.H);
         }
 
         public void Match(in Detection d, long frame, TimeSpan timestamp)
         {
+            Observe(d, frame, timestamp);
+            var b = d.Box;
+            Filter.Update(b.CenterX, b.CenterY, b.W / Math.Max(b.H, 1e-3f), b.H);
+        }
+
+        private void Observe(in Detection d, long frame, TimeSpan timestamp)
+        {
             Score = d.Score;
             State = TrackState.Tracked;
             LastFrame = frame;
             LastSeen = timestamp;
-            var b = d.Box;
-            Filter.Update(b.CenterX, b.CenterY, b.W / Math.Max(b.H, 1e-3f), b.H);
         }
 
         public BoxF Box()

@@ -6,6 +6,7 @@ using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Vision.Encoding;
 using VideoAnalytics.Vision.Gating;
@@ -14,12 +15,6 @@ using VideoAnalytics.Vision.Onnx;
 
 namespace VideoAnalytics.Edge.Hosting;
 
-/// <summary>Per-camera health for the device status message.</summary>
-public interface ICameraHealthSource
-{
-    IReadOnlyList<CameraHealth> Cameras();
-}
-
 /// <summary>
 /// The edge agent: one capture worker and one analysis pipeline per configured camera, all writing into the spool.
 /// A camera that fails does not stop the others. When every camera has ended (files played once) the agent stops the
@@ -27,7 +22,7 @@ public interface ICameraHealthSource
 /// </summary>
 public sealed class EdgeAgent(
     IOptions<EdgeOptions> options, ISpool spool, EdgeCounters counters, StageTimings timings,
-    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService, ICameraHealthSource
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService, IDeviceHealthSource
 {
     private readonly ILogger _logger = loggers.CreateLogger<EdgeAgent>();
     private readonly List<CameraPipeline> _pipelines = [];
@@ -35,9 +30,18 @@ public sealed class EdgeAgent(
     /// <summary>Why the agent stopped on its own (a model or heads file that would not load), or null.</summary>
     public string? Failure { get; private set; }
 
-    public IReadOnlyList<CameraHealth> Cameras()
+    private readonly Dictionary<string, string> _modelVersions = [];
+
+    /// <summary>Per-camera health for the device status message.</summary>
+    public IReadOnlyList<CameraHealth> Cameras
     {
-        lock (_pipelines) return _pipelines.Select(p => p.Worker.Health()).ToList();
+        get { lock (_pipelines) return _pipelines.Select(p => p.Worker.Health()).ToList(); }
+    }
+
+    /// <summary>The detector, encoder and gate this agent runs (name → version).</summary>
+    public IReadOnlyDictionary<string, string> ModelVersions
+    {
+        get { lock (_modelVersions) return new Dictionary<string, string>(_modelVersions); }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,6 +62,17 @@ public sealed class EdgeAgent(
     {
         var o = options.Value;
         var gateModel = GateModel.Load(o.Gate.Heads);
+        lock (_modelVersions)
+        {
+            _modelVersions[$"gate-{gateModel.Rule}"] = gateModel.Version;
+            var detector = ModelPackageLoader.Load(o.Detector.Manifest, o.Detector.ModelFile).Manifest;
+            _modelVersions[detector.Name] = detector.Version;
+            if (o.Encoder.Enabled)
+            {
+                var encoder = ModelPackageLoader.Load(o.Encoder.Manifest, o.Encoder.ModelFile).Manifest;
+                _modelVersions[encoder.Name] = encoder.Version;
+            }
+        }
         var builder = new ClipBuilder(o.Gate.KeyframeFps, o.Gate.ClipVideo, TimeSpan.FromSeconds(60));
         if (o.Gate.ClipVideo && !ClipBuilder.FfmpegAvailable) _logger.LogWarning("ffmpeg is not on PATH: clips carry keyframes only, no MP4");
         _logger.LogInformation("Gate {Rule} v{Version}: low {Low:F3}, high {High:F3}, window {Window} s", gateModel.Rule, gateModel.Version, gateModel.Low, gateModel.High, gateModel.WindowSeconds);

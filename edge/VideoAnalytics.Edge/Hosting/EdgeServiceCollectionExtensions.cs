@@ -2,14 +2,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Uplink;
 
 namespace VideoAnalytics.Edge.Hosting;
 
 public static class EdgeServiceCollectionExtensions
 {
     /// <summary>
-    /// The edge pipeline: options (bound strictly, validated at start), counters and the agent. The spool
-    /// (<see cref="Uplink.Spool.ISpool"/>) and the MQTT uplink come from <c>services.AddUplink(configuration)</c>.
+    /// The edge pipeline: options (bound strictly, validated at start), counters and the agent, which is also the
+    /// <see cref="IDeviceHealthSource"/> of the status message. Call it before <c>services.AddUplink(configuration)</c>
+    /// (which provides the <see cref="Uplink.Spool.ISpool"/> the agent writes into).
     /// </summary>
     public static IServiceCollection AddEdgePipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,7 +20,7 @@ public static class EdgeServiceCollectionExtensions
         services.AddSingleton<EdgeCounters>();
         services.AddSingleton<StageTimings>();
         services.AddSingleton<EdgeAgent>();
-        services.AddSingleton<ICameraHealthSource>(sp => sp.GetRequiredService<EdgeAgent>());
+        services.AddSingleton<IDeviceHealthSource>(sp => sp.GetRequiredService<EdgeAgent>());
         services.AddHostedService(sp => sp.GetRequiredService<EdgeAgent>());
         return services;
     }

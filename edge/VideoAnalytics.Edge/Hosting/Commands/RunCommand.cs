@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Formatting.Compact;
+using VideoAnalytics.Edge.Uplink;
 
 namespace VideoAnalytics.Edge.Hosting.Commands;
 
@@ -14,11 +16,12 @@ public static class RunCommand
     {
         var logFile = new Option<string?>("--log-json") { Description = "also write logs as compact JSON lines to this file" };
         var command = new Command("run", "Run the edge agent on the configured cameras") { logFile };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config), parse.GetValue(logFile), configure: null, Console.Error, ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(config), parse.GetValue(logFile),
+            b => b.Services.AddUplink(b.Configuration), Console.Error, ct));
         return command;
     }
 
-    /// <summary>Builds and runs the host; <paramref name="configure"/> lets the uplink (or a test) add its services.</summary>
+    /// <summary>Builds and runs the host; <paramref name="configure"/> adds the spool and uplink (the CLI: <c>AddUplink</c>; tests: their own spool).</summary>
     public static async Task<int> RunAsync(string? configFile, string? logJson, Action<HostApplicationBuilder>? configure, TextWriter errors, CancellationToken ct)
     {
         HostApplicationBuilder builder;
@@ -34,6 +37,9 @@ public static class RunCommand
             return 2;
         }
         var device = builder.Configuration.GetSection("Edge:Device");
+        // One place for the device's identity: the uplink's DeviceId defaults to Edge:Device.
+        if (string.IsNullOrEmpty(builder.Configuration["Edge:Mqtt:DeviceId"]) && device["Branch"] is { } b && device["Site"] is { } s && device["Device"] is { } d)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Edge:Mqtt:DeviceId"] = $"{b}/{s}/{d}" });
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()

@@ -4,6 +4,7 @@ using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Models;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Vision.Gating;
@@ -19,7 +20,7 @@ public sealed class CameraGate : IDisposable
 {
     private readonly string _camera;
     private readonly DeviceOptions _device;
-    private readonly GateModel _model;
+    private readonly GateModelSource _models;
     private readonly GateFeatureExtractor _extractor;
     private readonly GateDecider _decider;
     private readonly ClipRecorder _clips;
@@ -29,15 +30,15 @@ public sealed class CameraGate : IDisposable
     private readonly float[] _features;
 
     public CameraGate(string camera, DeviceOptions device, GateModel model, GateOptions options, int personClassId,
-        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger)
+        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger, ModelSlots? slots = null)
     {
         _camera = camera;
         _device = device;
-        _model = model;
         var window = new GateWindowSettings(options.WindowSeconds ?? model.WindowSeconds, options.StrideSeconds ?? model.StrideSeconds);
         _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames);
         if (!_extractor.FeatureNames.SequenceEqual(model.FeatureNames))
             throw new InvalidDataException($"gate heads file '{options.Heads}' expects features [{string.Join(",", model.FeatureNames)}], this agent computes [{string.Join(",", _extractor.FeatureNames)}]");
+        _models = new GateModelSource(model, slots, camera, _extractor.FeatureNames, logger);
         _decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(options.CooldownSeconds), options.MaxUploadsPerHour);
         _clips = clips;
         _spool = spool;
@@ -54,7 +55,9 @@ public sealed class CameraGate : IDisposable
     {
         _extractor.AddFrame(bgr, position, tracks, scene?.Heads);
         if (!_extractor.TryGetWindow(_features, out var window)) return;
-        var score = _model.Score(_features);
+        var model = _models.Current();
+        _decider.UseThresholds(model.Low, model.High);
+        var score = model.Score(_features);
         LastScore = score;
         var outcome = _decider.Decide(score, utc);
         if (outcome.Suppressed is not null)
@@ -71,16 +74,16 @@ public sealed class CameraGate : IDisposable
         var gateEvent = new GateEvent
         {
             EventId = ClipIds.New(utc), Branch = _device.Branch, Site = _device.Site, Device = _device.Device, Camera = _camera,
-            TimeUtc = utc, Rule = _model.Rule, Decision = outcome.Decision, Score = score, Low = _model.Low, High = _model.High,
+            TimeUtc = utc, Rule = model.Rule, Decision = outcome.Decision, Score = score, Low = model.Low, High = model.High,
             WindowStartUtc = utc - (window.End - window.Start), WindowEndUtc = utc, Features = features, ClipId = clipId,
         };
         await _spool.EnqueueGateEventAsync(gateEvent, ct).ConfigureAwait(false);
         _counters.Decision(outcome.Decision);
         _logger.LogInformation("Camera {Camera}: gate {Rule} {Decision} score {Score:F3} (low {Low:F3}, high {High:F3}){Clip}",
-            _camera, _model.Rule, outcome.Decision, score, _model.Low, _model.High, clipId is null ? "" : " clip " + clipId);
+            _camera, model.Rule, outcome.Decision, score, model.Low, model.High, clipId is null ? "" : " clip " + clipId);
         if (clipId is not null)
         {
-            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, _model.Rule, outcome.Decision, score, features)
+            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, model.Rule, outcome.Decision, score, features)
             {
                 SceneEmbedding = scene?.Embedding(),
             }, position);

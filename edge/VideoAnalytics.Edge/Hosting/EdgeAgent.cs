@@ -7,6 +7,8 @@ using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink;
+using VideoAnalytics.Edge.Models;
+using Microsoft.Extensions.DependencyInjection;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Vision.Encoding;
 using VideoAnalytics.Vision.Gating;
@@ -22,7 +24,7 @@ namespace VideoAnalytics.Edge.Hosting;
 /// </summary>
 public sealed class EdgeAgent(
     IOptions<EdgeOptions> options, ISpool spool, EdgeCounters counters, StageTimings timings,
-    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService, IDeviceHealthSource
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime, IServiceProvider services) : BackgroundService, IDeviceHealthSource
 {
     private readonly ILogger _logger = loggers.CreateLogger<EdgeAgent>();
     private readonly List<CameraPipeline> _pipelines = [];
@@ -122,7 +124,8 @@ public sealed class EdgeAgent(
             throw new InvalidDataException($"gate heads file '{o.Gate.Heads}' reads scene heads [{string.Join(",", missingHeads)}] that Edge:Encoder:SceneHeads does not provide");
         var person = DetectorLoader.PersonClassId(detector);
         var clips = new ClipRecorder(TimeSpan.FromSeconds(o.Gate.PreRollSeconds), TimeSpan.FromSeconds(o.Gate.PostRollSeconds), o.Gate.ClipMaxSide, builder, spool, counters, logger);
-        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger);
+        // Heads packages pushed by the cloud replace the configured gate when the model manager is part of the host.
+        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger, services.GetService<ModelSlots>());
         var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
         return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
     }

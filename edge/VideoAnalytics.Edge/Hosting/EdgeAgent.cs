@@ -88,6 +88,7 @@ public sealed class EdgeAgent(
             await Task.WhenAll(runs).ConfigureAwait(false);
             if (!stoppingToken.IsCancellationRequested)
             {
+                await DrainSpoolAsync(stoppingToken).ConfigureAwait(false);
                 _logger.LogInformation("Every camera has ended; stopping");
                 lifetime.StopApplication();
             }
@@ -100,6 +101,23 @@ public sealed class EdgeAgent(
                 timings.MeanMilliseconds(Stage.Detect), timings.MeanMilliseconds(Stage.Track), timings.MeanMilliseconds(Stage.GateFeatures), timings.MeanMilliseconds(Stage.Clip));
         }
     }
+
+    /// <summary>
+    /// When the input has ended (files played once), give the uplink a bounded time to send what is spooled before the
+    /// process exits; what is left stays on disk and goes out at the next start.
+    /// </summary>
+    private async Task DrainSpoolAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + SpoolDrainTime;
+        while (spool.Health.Items > 0 && DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(250, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
+        if (spool.Health.Items > 0) _logger.LogWarning("{Items} spooled items not sent yet; they stay in the spool for the next start", spool.Health.Items);
+    }
+
+    private static readonly TimeSpan SpoolDrainTime = TimeSpan.FromSeconds(60);
 
     private CameraPipeline CreatePipeline(EdgeOptions o, CameraOptions camera, GateModel gateModel, ClipBuilder builder)
     {

@@ -37,9 +37,15 @@ public static class RunCommand
             return 2;
         }
         var device = builder.Configuration.GetSection("Edge:Device");
-        // One place for the device's identity: the uplink's DeviceId defaults to Edge:Device.
-        if (string.IsNullOrEmpty(builder.Configuration["Edge:Mqtt:DeviceId"]) && device["Branch"] is { } b && device["Site"] is { } s && device["Device"] is { } d)
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Edge:Mqtt:DeviceId"] = $"{b}/{s}/{d}" });
+        // One place for the device's identity: the uplink's DeviceId and its broker account (deploy/mosquitto names
+        // device accounts BRANCH/SITE/DEVICE) default to Edge:Device.
+        if (device["Branch"] is { } b && device["Site"] is { } s && device["Device"] is { } d)
+        {
+            var defaults = new Dictionary<string, string?>();
+            if (string.IsNullOrEmpty(builder.Configuration["Edge:Mqtt:DeviceId"])) defaults["Edge:Mqtt:DeviceId"] = $"{b}/{s}/{d}";
+            if (string.IsNullOrEmpty(builder.Configuration["Edge:Mqtt:Username"])) defaults["Edge:Mqtt:Username"] = $"{b}/{s}/{d}";
+            builder.Configuration.AddInMemoryCollection(defaults);
+        }
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()

@@ -9,7 +9,11 @@ namespace VideoAnalytics.Edge.Clips;
 /// <summary>Who and what a clip is about (everything in the manifest that is not derived from the frames).</summary>
 public sealed record ClipRequest(
     string ClipId, string Branch, string Site, string Device, string Camera, string Rule, GateDecision Decision, double Score,
-    IReadOnlyDictionary<string, float> Features);
+    IReadOnlyDictionary<string, float> Features)
+{
+    /// <summary>The camera's whole-frame embedding when the clip was triggered (encoder on), for the cloud's heads.</summary>
+    public float[]? SceneEmbedding { get; init; }
+}
 
 /// <summary>
 /// Builds a clip from recorded frames: keyframes as JPEG (with their boxes as metadata), a short browser-playable
@@ -67,7 +71,7 @@ public sealed class ClipBuilder(double keyframeFps, bool withVideo, TimeSpan ffm
             TimeUtc = DateTimeOffset.UtcNow, StartUtc = first.CapturedUtc, EndUtc = last.CapturedUtc,
             Rule = r.Rule, Decision = r.Decision, Score = Math.Clamp(r.Score, 0, 1),
             FrameWidth = first.Image.Cols, FrameHeight = first.Image.Rows,
-            Files = entries, Keyframes = keyframes, Features = r.Features,
+            Files = entries, Keyframes = keyframes, Features = r.Features, SceneEmbedding = r.SceneEmbedding,
             TotalBytes = total, Sha256 = Convert.ToHexStringLower(SHA256.HashData(blob)),
             ChunkSize = Limits.MaxChunkBytes, ChunkCount = (int)((total + Limits.MaxChunkBytes - 1) / Limits.MaxChunkBytes),
         };

@@ -15,13 +15,22 @@ public readonly record struct GateOutcome(GateDecision Decision, bool Emit, bool
 /// </summary>
 public sealed class GateDecider(double low, double high, TimeSpan cooldown, int maxUploadsPerHour)
 {
+    private double _low = low;
+    private double _high = high;
     private readonly Queue<DateTimeOffset> _uploads = new();
     private GateDecision _raised = GateDecision.None;
     private DateTimeOffset? _lastRaise;
 
-    public double Low => low;
+    public double Low => _low;
 
-    public double High => high;
+    public double High => _high;
+
+    /// <summary>New thresholds (a new gate model); what is raised stays raised until the score falls below the new low.</summary>
+    public void UseThresholds(double newLow, double newHigh)
+    {
+        _low = newLow;
+        _high = newHigh;
+    }
 
     public long SuppressedByCooldown { get; private set; }
 
@@ -29,7 +38,7 @@ public sealed class GateDecider(double low, double high, TimeSpan cooldown, int 
 
     public GateOutcome Decide(double score, DateTimeOffset now)
     {
-        var level = score >= high ? GateDecision.Certain : score >= low ? GateDecision.Uncertain : GateDecision.None;
+        var level = score >= _high ? GateDecision.Certain : score >= _low ? GateDecision.Uncertain : GateDecision.None;
         if (level == GateDecision.None)
         {
             if (_raised == GateDecision.None) return new GateOutcome(GateDecision.None, false, false, null);

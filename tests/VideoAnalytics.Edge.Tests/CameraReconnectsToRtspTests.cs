@@ -4,18 +4,18 @@ using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Edge.Tests;
 
-public sealed class CameraReconnectsToLiveStreamTests
+public sealed class CameraReconnectsToRtspTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
 
     [Fact]
-    public async Task Worker_reads_a_live_stream_and_resumes_after_the_server_restarts()
+    public async Task Worker_reads_an_rtsp_stream_and_resumes_after_the_server_restarts()
     {
-        using var server = new StreamServer(TestEnvironment.Videos("survfight", "fight", "fi031.mp4"));
+        using var server = new RtspTestServer(TestEnvironment.Videos("survfight", "fight", "fi031.mp4"));
         server.Start();
         var camera = new CameraOptions
         {
-            Id = "live-cam", Source = server.Url, AnalysisFps = 5, QueueCapacity = 2,
+            Id = "rtsp-cam", Source = server.Url, AnalysisFps = 5, QueueCapacity = 2,
             ReconnectInitialSeconds = 0.2, ReconnectMaxSeconds = 1, OpenTimeoutSeconds = 3, ReadTimeoutSeconds = 3,
         };
         await using var worker = new CameraWorker(camera, NullLogger.Instance);
@@ -23,7 +23,7 @@ public sealed class CameraReconnectsToLiveStreamTests
         worker.Start(cts.Token);
         var drain = DrainAsync(worker, cts.Token);
 
-        await WaitForAsync(() => worker.FramesDelivered >= 3, "first frames over the stream");
+        await WaitForAsync(() => worker.FramesDelivered >= 3, "first frames over RTSP");
         Assert.Equal(CameraStates.Running, worker.State);
 
         server.Stop();
@@ -36,7 +36,7 @@ public sealed class CameraReconnectsToLiveStreamTests
         Assert.Equal(CameraStates.Running, worker.State);
         Assert.True(worker.Reconnects >= 1);
         var health = worker.Health();
-        Assert.Equal("live-cam", health.Camera);
+        Assert.Equal("rtsp-cam", health.Camera);
         Assert.True(health.FramesAnalysed >= 6);
         Assert.NotNull(health.LastFrameUtc);
 

@@ -70,7 +70,8 @@ public sealed class TransportFaultTests
     private static async Task AssertAllStoredOnceAsync(TransportRig rig, HashSet<string> clips, HashSet<long> tracks, bool exact = true)
     {
         var stored = await rig.WaitForAllAsync(clips, tracks, Bound);
-        Assert.Empty(clips.Except(stored.DispatchedClips));
+        var missing = clips.Except(stored.DispatchedClips).ToList();
+        Assert.True(missing.Count == 0, $"clips not dispatched: {await rig.DescribeClipsAsync(missing)}");
         Assert.Empty(tracks.Except(stored.TrackSequences.Keys));
         // Exactly once: no sequence stored twice, and no clip row that was never spooled.
         Assert.DoesNotContain(stored.TrackSequences, kv => kv.Value != 1);

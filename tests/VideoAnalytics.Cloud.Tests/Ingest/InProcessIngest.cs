@@ -9,6 +9,7 @@ using MQTTnet.Protocol;
 using Npgsql;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Storage;
+using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Testing;
@@ -80,7 +81,7 @@ public sealed class InProcessIngest : IAsyncDisposable
         return Publisher.PublishAsync(builder.Build());
     }
 
-    public Task<MqttClientPublishResult> PublishAsync<T>(string topic, T message) where T : class => PublishAsync(topic, ContractJson.Serialize(message));
+    public Task<MqttClientPublishResult> PublishJsonAsync<T>(string topic, T message) where T : class => PublishAsync(topic, ContractJson.Serialize(message));
 
     public async Task<long> ScalarAsync(string sql)
     {
@@ -99,19 +100,26 @@ public sealed class InProcessIngest : IAsyncDisposable
         return await condition();
     }
 
-    /// <summary>The subscription exists once a probe status published to a fresh device is stored.</summary>
+    /// <summary>
+    /// Our subscription exists once a probe status reaches our own dispatcher (the broker's "success" alone may come
+    /// from another test's ingest).
+    /// </summary>
     private async Task WaitUntilSubscribedAsync()
     {
         var ok = await WaitAsync(async () =>
         {
-            var r = await PublishAsync("va/v1/probe/probe/probe/status", ContractJson.Serialize(new DeviceStatus
+            await PublishJsonAsync("va/v1/probe/probe/probe/status", new DeviceStatus
             {
                 Branch = "probe", Site = "probe", Device = "probe", TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Online,
-            }));
-            return r.ReasonCode == MqttClientPublishReasonCode.Success;
+            });
+            await Task.Delay(200);
+            return !Dispatcher.Statuses.IsEmpty;
         });
         if (!ok) throw new TimeoutException("ingest did not subscribe");
     }
+
+    /// <summary>A camera of a branch no other test uses: tests share the broker, and every ingest sees every message.</summary>
+    public static CameraId UniqueCamera(string device = "d1") => new DeviceId($"t{Guid.NewGuid():N}"[..12], "s1", device).Camera("cam1");
 
     public async ValueTask DisposeAsync()
     {

@@ -9,7 +9,7 @@ namespace VideoAnalytics.Cloud.Tests.Ingest;
 
 public sealed class IngestStoresEachMessageOnceTests
 {
-    private static readonly CameraId Camera = new DeviceId("b1", "s1", "d1").Camera("cam1");
+    private readonly CameraId Camera = InProcessIngest.UniqueCamera();
 
     [Fact]
     public async Task RedeliveredMessagesAndChunksChangeNothing()
@@ -23,8 +23,8 @@ public sealed class IngestStoresEachMessageOnceTests
         // Every message twice, as QoS 1 redelivery may do; chunks before their manifest and out of order.
         for (var copy = 0; copy < 2; copy++)
         {
-            await ingest.PublishAsync(MqttTopics.Tracks(Camera), batch);
-            await ingest.PublishAsync(MqttTopics.Events(Camera), gateEvent);
+            await ingest.PublishJsonAsync(MqttTopics.Tracks(Camera), batch);
+            await ingest.PublishJsonAsync(MqttTopics.Events(Camera), gateEvent);
             foreach (var i in new[] { 2, 0, 3, 1 }) await PublishChunkAsync(ingest, topic, manifest, blob, i);
         }
         await ingest.PublishAsync(topic, ContractJson.Serialize(manifest),
@@ -34,9 +34,9 @@ public sealed class IngestStoresEachMessageOnceTests
             await ingest.ScalarAsync($"SELECT count(*) FROM clips WHERE clip_id = '{manifest.ClipId}' AND state = 'dispatched'") == 1
             && ingest.Dispatcher.Events.ContainsKey(gateEvent.EventId)));
 
-        Assert.Equal(1, await ingest.ScalarAsync("SELECT count(*) FROM track_batches WHERE sequence = 7"));
-        Assert.Equal(1, await ingest.ScalarAsync($"SELECT count(*) FROM ingest_inbox WHERE kind = 'event'"));
-        Assert.Equal(0, await ingest.ScalarAsync("SELECT count(*) FROM clip_chunks"));
+        Assert.Equal(1, await ingest.ScalarAsync($"SELECT count(*) FROM track_batches WHERE sequence = 7 AND branch = '{Camera.Device.Branch}'"));
+        Assert.Equal(1, await ingest.ScalarAsync($"SELECT count(*) FROM ingest_inbox WHERE kind = 'event' AND branch = '{Camera.Device.Branch}'"));
+        Assert.Equal(0, await ingest.ScalarAsync($"SELECT count(*) FROM clip_chunks WHERE clip_id = '{manifest.ClipId}'"));
         Assert.Equal(4, await ingest.ScalarAsync($"SELECT chunks_received FROM clips WHERE clip_id = '{manifest.ClipId}'"));
         Assert.Equal(1, ingest.Dispatcher.Clips[manifest.ClipId]);
         await using var stored = await ingest.Store.OpenReadAsync($"clips/{manifest.ClipId}", CancellationToken.None);
@@ -46,10 +46,10 @@ public sealed class IngestStoresEachMessageOnceTests
 
         // Late copies after assembly change nothing either.
         await PublishChunkAsync(ingest, topic, manifest, blob, 0);
-        await ingest.PublishAsync(MqttTopics.Tracks(Camera), batch);
+        await ingest.PublishJsonAsync(MqttTopics.Tracks(Camera), batch);
         await Task.Delay(500);
-        Assert.Equal(0, await ingest.ScalarAsync("SELECT count(*) FROM clip_chunks"));
-        Assert.Equal(1, await ingest.ScalarAsync("SELECT count(*) FROM track_batches WHERE sequence = 7"));
+        Assert.Equal(0, await ingest.ScalarAsync($"SELECT count(*) FROM clip_chunks WHERE clip_id = '{manifest.ClipId}'"));
+        Assert.Equal(1, await ingest.ScalarAsync($"SELECT count(*) FROM track_batches WHERE sequence = 7 AND branch = '{Camera.Device.Branch}'"));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class IngestStoresEachMessageOnceTests
 
         Assert.True(await InProcessIngest.WaitAsync(async () =>
             await ingest.ScalarAsync($"SELECT count(*) FROM clips WHERE clip_id = '{manifest.ClipId}' AND state = 'incomplete'") == 1));
-        Assert.Equal(1, ingest.Counters.ClipsIncomplete);
+        Assert.True(ingest.Counters.ClipsIncomplete >= 1);
         Assert.False(ingest.Dispatcher.Clips.ContainsKey(manifest.ClipId));
     }
 
@@ -74,12 +74,13 @@ public sealed class IngestStoresEachMessageOnceTests
         await using var ingest = await InProcessIngest.StartAsync();
         var status = new DeviceStatus
         {
-            Branch = "b1", Site = "s1", Device = "d1", TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Offline,
+            Branch = Camera.Device.Branch, Site = "s1", Device = "d1", TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Offline,
             Spool = new SpoolHealth(10, 1, 2, 3),
         };
-        await ingest.PublishAsync(MqttTopics.Status(Camera.Device), status);
-        Assert.True(await InProcessIngest.WaitAsync(() => Task.FromResult(ingest.Dispatcher.Statuses.Any(s => s.Device == "d1"))));
-        Assert.Equal(3, ingest.Dispatcher.Statuses.First(s => s.Device == "d1").Spool!.DroppedClips);
+        await ingest.PublishJsonAsync(MqttTopics.Status(Camera.Device), status);
+        Assert.True(await InProcessIngest.WaitAsync(() => Task.FromResult(ingest.Dispatcher.Statuses.Any(s => s.Branch == Camera.Device.Branch))),
+            $"statuses: {ingest.Dispatcher.Statuses.Count}, rejected: {string.Join("; ", ingest.Counters.Rejections())}, accepted {ingest.Counters.Accepted}");
+        Assert.Equal(3, ingest.Dispatcher.Statuses.First(s => s.Branch == Camera.Device.Branch).Spool!.DroppedClips);
     }
 
     internal static Task PublishChunkAsync(InProcessIngest ingest, string topic, ClipManifest manifest, byte[] blob, int index)

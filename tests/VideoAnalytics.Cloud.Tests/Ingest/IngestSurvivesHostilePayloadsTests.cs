@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using VideoAnalytics.Cloud.Ingest;
 using System.Text;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
@@ -11,8 +12,10 @@ namespace VideoAnalytics.Cloud.Tests.Ingest;
 public sealed class IngestSurvivesHostilePayloadsTests
 {
     private const int Hostile = 10_000;
-    private static readonly CameraId Evil = new DeviceId("b1", "s1", "evil").Camera("cam1");
-    private static readonly CameraId Good = new DeviceId("b1", "s1", "good").Camera("cam1");
+    private readonly CameraId Evil = InProcessIngest.UniqueCamera("evil");
+    private readonly CameraId Good;
+
+    public IngestSurvivesHostilePayloadsTests() => Good = new DeviceId(Evil.Device.Branch, "s1", "good").Camera("cam1");
 
     [Fact]
     public async Task TenThousandBadPayloadsAreEachCountedWhileValidTrafficFlows()
@@ -30,26 +33,28 @@ public sealed class IngestSurvivesHostilePayloadsTests
             pending.Add(ingest.PublishAsync(topic, payload, props));
             if (i % 100 == 0)
             {
-                pending.Add(ingest.PublishAsync(MqttTopics.Tracks(Good), SampleMessages.Tracks(Good, valid++, 2)));
+                pending.Add(ingest.PublishJsonAsync(MqttTopics.Tracks(Good), SampleMessages.Tracks(Good, valid++, 2)));
                 await Task.WhenAll(pending);
                 pending.Clear();
             }
         }
         await Task.WhenAll(pending);
 
-        Assert.True(await InProcessIngest.WaitAsync(() => Task.FromResult(ingest.Counters.Rejected >= Hostile), 60),
-            $"rejected {ingest.Counters.Rejected} of {Hostile}");
+        long Counted() => ingest.Counters.Rejections().Where(r => r.Device == Evil.Device.ToString()).Sum(r => r.Count);
+        Assert.True(await InProcessIngest.WaitAsync(() => Task.FromResult(Counted() >= Hostile), 60), $"rejected {Counted()} of {Hostile}");
         Assert.True(await InProcessIngest.WaitAsync(async () =>
-            await ingest.ScalarAsync("SELECT count(*) FROM track_batches WHERE device = 'good'") == valid));
+            await ingest.ScalarAsync($"SELECT count(*) FROM track_batches WHERE branch = '{Good.Device.Branch}' AND device = 'good'") == valid));
 
-        var counted = ingest.Counters.Rejections().Where(r => r.Device == "b1/s1/evil").ToDictionary(r => r.Reason, r => r.Count);
-        foreach (var (reason, n) in expected) Assert.Equal(n, counted.GetValueOrDefault(reason));
-        Assert.Equal(Hostile, ingest.Counters.Rejected);
-        Assert.Equal(0, await ingest.ScalarAsync("SELECT count(*) FROM track_batches WHERE device = 'evil'"));
-        Assert.Equal(0, await ingest.ScalarAsync("SELECT count(*) FROM clip_chunks"));
+        var counted = ingest.Counters.Rejections().Where(r => r.Device == Evil.Device.ToString()).ToDictionary(r => r.Reason, r => r.Count);
+        Assert.Equal(
+            string.Join(", ", expected.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")),
+            string.Join(", ", counted.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.Equal(Hostile, counted.Values.Sum());
+        Assert.Equal(0, await ingest.ScalarAsync($"SELECT count(*) FROM track_batches WHERE branch = '{Evil.Device.Branch}' AND device = 'evil'"));
+        Assert.Equal(0, await ingest.ScalarAsync($"SELECT count(*) FROM clips WHERE branch = '{Evil.Device.Branch}'"));
     }
 
-    private static (string Reason, string Topic, byte[] Payload, IEnumerable<KeyValuePair<string, string>>? Props) HostileMessage(
+    private (string Reason, string Topic, byte[] Payload, IEnumerable<KeyValuePair<string, string>>? Props) HostileMessage(
         int i, ClipManifest manifest, string clipTopic)
     {
         var tracks = MqttTopics.Tracks(Evil);
@@ -77,8 +82,8 @@ public sealed class IngestSurvivesHostilePayloadsTests
                 var absurd = SampleMessages.Tracks(Evil, -1, 1);
                 return (RejectReasons.Invalid, tracks, ContractJson.Serialize(absurd), null);
             case 7:
-                // A gate event sent on the tracks topic: the wrong schema for the topic.
-                return (RejectReasons.Schema, tracks, ContractJson.Serialize(SampleMessages.Event(Evil)), null);
+                // A track batch that says it is a gate event.
+                return (RejectReasons.Schema, tracks, ContractJson.Serialize(SampleMessages.Tracks(Evil, i, 1) with { Schema = Schemas.GateEvent }), null);
             default:
                 var oversized = RandomNumberGenerator.GetBytes(Limits.MaxChunkBytes + 1);
                 var header = new ClipChunkHeader(manifest.ClipId, 0, 1, Convert.ToHexStringLower(SHA256.HashData(oversized)));

@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS clip_chunks (
     received_utc timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (clip_id, chunk_index)
 );
+-- Clip data is JPEG/video: already compressed, so Postgres should not spend CPU trying again.
+ALTER TABLE clip_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 
 -- Structured track records, one row per batch as the device sent it (the whole TrackBatch as JSONB).
 CREATE TABLE IF NOT EXISTS track_batches (

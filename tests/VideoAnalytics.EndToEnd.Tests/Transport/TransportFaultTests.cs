@@ -37,6 +37,8 @@ public sealed class TransportFaultTests
         Assert.True(await first.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 15, Bound), first.Errors);
         first.Kill();
         var (clips, tracks) = TransportRig.Spooled(first.Lines);
+        // The broker tells the cloud at once, with the Last Will the uplink registered: a retained offline status.
+        Assert.True(await rig.WaitForOfflineStatusAsync(Bound), "no offline status (Last Will) reached the inbox");
 
         // Restarted on the same spool folder with nothing new to send: it only drains what survived the kill.
         var second = rig.StartDevice(clips: 0, tracks: 0);

@@ -131,6 +131,20 @@ public sealed class TransportRig : IAsyncDisposable
         }
     }
 
+    public async Task<bool> WaitForOfflineStatusAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var cmd = DataSource.CreateCommand(
+                "SELECT count(*) FROM ingest_inbox WHERE kind = 'status' AND device = @d AND payload->>'state' = 'offline'");
+            cmd.Parameters.AddWithValue("d", Device.Device);
+            if ((long)(await cmd.ExecuteScalarAsync())! > 0) return true;
+            await Task.Delay(200);
+        }
+        return false;
+    }
+
     /// <summary>State of the given clips in Postgres, for failure messages.</summary>
     public async Task<string> DescribeClipsAsync(IReadOnlyList<string> clipIds)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Transport.TestHosts;
 

@@ -39,7 +39,7 @@ public sealed class IngestOptions
 
     /// <summary>Messages between the MQTT callback and the inbox writers.</summary>
     public int ChannelCapacity { get; set; } = 2000;
-    public int Writers { get; set; } = 2;
+    public int Writers { get; set; } = 4;
     public int BatchMaxMessages { get; set; } = 500;
     public int BatchMaxBytes { get; set; } = 16 * 1024 * 1024;
     /// <summary>A clip with no new chunk for this long is marked incomplete and reported.</summary>

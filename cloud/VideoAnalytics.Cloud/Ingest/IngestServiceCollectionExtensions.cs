@@ -30,6 +30,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<IClipStore, FileSystemClipStore>();
         services.TryAddSingleton<IngestCounters>();
         services.TryAddSingleton<IngestSignal>();
+        services.TryAddSingleton<IngestSchema>();
         services.TryAddSingleton<InboxWriter>();
         services.TryAddSingleton<ClipAssembler>();
         services.AddHostedService<MqttIngestService>();

@@ -21,6 +21,7 @@ internal sealed class IngestWorker(
     IClipDispatcher dispatcher,
     IngestCounters counters,
     IngestSignal signal,
+    IngestSchema schema,
     IOptions<IngestOptions> options,
     ILogger<IngestWorker> logger) : BackgroundService
 {
@@ -28,6 +29,7 @@ internal sealed class IngestWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await schema.EnsureAsync(stoppingToken);
         var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -257,4 +259,12 @@ internal sealed class IngestSignal
     }
 
     public async Task WaitAsync(TimeSpan timeout, CancellationToken ct) => await _signal.WaitAsync(timeout, ct);
+}
+
+/// <summary>Applies the schema once per process, before ingest reads or writes.</summary>
+internal sealed class IngestSchema(SchemaMigrator migrator)
+{
+    private readonly Lazy<Task> _migrated = new(() => migrator.MigrateAsync(CancellationToken.None));
+
+    public Task EnsureAsync(CancellationToken ct) => _migrated.Value.WaitAsync(ct);
 }

@@ -8,7 +8,6 @@ using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using Npgsql;
-using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Topics;
 using VideoAnalytics.Contracts.Transport;
 
@@ -24,7 +23,7 @@ namespace VideoAnalytics.Cloud.Ingest;
 internal sealed class MqttIngestService(
     IOptions<CloudMqttOptions> mqttOptions,
     IOptions<IngestOptions> ingestOptions,
-    SchemaMigrator migrator,
+    IngestSchema schema,
     InboxWriter writer,
     IngestCounters counters,
     IngestSignal signal,
@@ -38,7 +37,7 @@ internal sealed class MqttIngestService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await migrator.MigrateAsync(stoppingToken);
+        await schema.EnsureAsync(stoppingToken);
         var writers = Enumerable.Range(0, _o.Writers).Select(_ => WriteLoopAsync()).ToArray();
         var rejectionLog = LogRejectionsAsync(stoppingToken);
         try
@@ -183,27 +182,30 @@ internal sealed class MqttIngestService(
                 signal.Set();
                 return;
             }
-            catch (PostgresException e) when (!e.IsTransient && e.SqlState is not ("40P01" or "40001") && items.Count > 1)
+            catch (PostgresException e) when (IsBadData(e) && items.Count > 1)
             {
                 // One bad item (e.g. text Postgres cannot store) must not block the rest: write them one by one.
                 logger.LogWarning("Inbox batch of {Count} failed ({Error}); writing items one by one", items.Count, e.MessageText);
                 await CommitOneByOneAsync(items);
                 return;
             }
-            catch (PostgresException e) when (!e.IsTransient && e.SqlState is not ("40P01" or "40001"))
+            catch (PostgresException e) when (IsBadData(e))
             {
                 counters.CountRejected(items[0].Device, RejectReasons.Storage, e.MessageText);
                 return;
             }
             catch (Exception e)
             {
-                // Database down or deadlocked: keep the batch (unacknowledged) and try again.
+                // Database down, deadlocked or misconfigured: keep the batch (unacknowledged) and try again.
                 var delay = Backoff.Delay(attempt++, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
                 logger.LogWarning("Inbox commit failed ({Error}); retrying in {Delay} ms", e.Message, (int)delay.TotalMilliseconds);
                 await Task.Delay(delay);
             }
         }
     }
+
+    /// <summary>Data exceptions (class 22, e.g. text jsonb cannot hold) are the message's fault; anything else is ours.</summary>
+    private static bool IsBadData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal);
 
     private async Task CommitOneByOneAsync(List<IngestItem> items)
     {

@@ -66,6 +66,9 @@ public sealed class MqttUplink(
                 logger.LogInformation("Uplink connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent})",
                     _o.Host, _o.Port, _o.EffectiveClientId, result.IsSessionPresent);
                 attempt = 0;
+                // A broker that crashed may have lost messages it acknowledged but had not delivered: send recent ones again.
+                var requeued = spool.RequeueAcknowledged();
+                if (requeued > 0) logger.LogInformation("Uplink: resending {Count} recently acknowledged items after reconnecting", requeued);
                 await RunSessionAsync(client, lost.Task, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -191,7 +194,7 @@ public sealed class MqttUplink(
         try
         {
             await Task.WhenAll(publishes);
-            spool.Remove(entry);
+            spool.Acknowledge(entry);
         }
         catch (Exception e)
         {

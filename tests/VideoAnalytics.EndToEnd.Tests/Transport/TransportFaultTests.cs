@@ -37,6 +37,8 @@ public sealed class TransportFaultTests
         Assert.True(await first.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 15, Bound), first.Errors);
         first.Kill();
         var (clips, tracks) = TransportRig.Spooled(first.Lines);
+        // The broker tells the cloud at once, with the Last Will the uplink registered: a retained offline status.
+        Assert.True(await rig.WaitForOfflineStatusAsync(Bound), "no offline status (Last Will) reached the inbox");
 
         // Restarted on the same spool folder with nothing new to send: it only drains what survived the kill.
         var second = rig.StartDevice(clips: 0, tracks: 0);
@@ -70,7 +72,8 @@ public sealed class TransportFaultTests
     private static async Task AssertAllStoredOnceAsync(TransportRig rig, HashSet<string> clips, HashSet<long> tracks, bool exact = true)
     {
         var stored = await rig.WaitForAllAsync(clips, tracks, Bound);
-        Assert.Empty(clips.Except(stored.DispatchedClips));
+        var missing = clips.Except(stored.DispatchedClips).ToList();
+        Assert.True(missing.Count == 0, $"clips not dispatched: {await rig.DescribeClipsAsync(missing)}");
         Assert.Empty(tracks.Except(stored.TrackSequences.Keys));
         // Exactly once: no sequence stored twice, and no clip row that was never spooled.
         Assert.DoesNotContain(stored.TrackSequences, kv => kv.Value != 1);

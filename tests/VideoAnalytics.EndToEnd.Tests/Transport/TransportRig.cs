@@ -131,6 +131,33 @@ public sealed class TransportRig : IAsyncDisposable
         }
     }
 
+    public async Task<bool> WaitForOfflineStatusAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var cmd = DataSource.CreateCommand(
+                "SELECT count(*) FROM ingest_inbox WHERE kind = 'status' AND device = @d AND payload->>'state' = 'offline'");
+            cmd.Parameters.AddWithValue("d", Device.Device);
+            if ((long)(await cmd.ExecuteScalarAsync())! > 0) return true;
+            await Task.Delay(200);
+        }
+        return false;
+    }
+
+    /// <summary>State of the given clips in Postgres, for failure messages.</summary>
+    public async Task<string> DescribeClipsAsync(IReadOnlyList<string> clipIds)
+    {
+        var rows = new List<string>();
+        await using var cmd = DataSource.CreateCommand(
+            "SELECT clip_id, state, chunks_received, chunk_count, manifest IS NOT NULL, coalesce(reason, '') FROM clips WHERE clip_id = ANY(@ids)");
+        cmd.Parameters.AddWithValue("ids", clipIds.ToArray());
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            rows.Add($"{r.GetString(0)} {r.GetString(1)} {r.GetInt32(2)}/{r.GetInt32(3)} manifest={r.GetBoolean(4)} {r.GetString(5)}");
+        return $"{clipIds.Count} missing, {rows.Count} with rows: {string.Join("; ", rows)}";
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var p in _processes) p.Dispose();

@@ -56,8 +56,10 @@ CREATE TABLE IF NOT EXISTS clip_chunks (
     received_utc timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (clip_id, chunk_index)
 );
+-- Clip data is JPEG/video: already compressed, so Postgres should not spend CPU trying again.
+ALTER TABLE clip_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 
--- Structured track records, one row per batch as the device sent it (records as JSONB).
+-- Structured track records, one row per batch as the device sent it (the whole TrackBatch as JSONB).
 CREATE TABLE IF NOT EXISTS track_batches (
     message_id    text PRIMARY KEY,
     branch        text NOT NULL,
@@ -67,7 +69,7 @@ CREATE TABLE IF NOT EXISTS track_batches (
     sequence      bigint NOT NULL,
     time_utc      timestamptz NOT NULL,
     record_count  int NOT NULL,
-    records       jsonb NOT NULL,
+    payload       jsonb NOT NULL,
     received_utc  timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS track_batches_camera_seq_idx ON track_batches (branch, site, device, camera, sequence);

@@ -30,19 +30,22 @@ public sealed class FileSpool : ISpool
     private readonly ILogger<FileSpool> _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _indexLock = new();
+    private readonly TimeSpan _keepAcknowledged;
     private readonly SortedDictionary<long, SpoolEntry> _index = [];
+    private readonly Dictionary<long, (SpoolEntry Entry, DateTime AckedUtc)> _acknowledged = [];
     private readonly Channel<bool> _added = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _nextSequence;
     private long _bytes;
     private DroppedCounters _dropped = new(0, 0);
 
     public FileSpool(IOptions<SpoolOptions> options, IOptions<MqttUplinkOptions> uplink, ILogger<FileSpool> logger)
-        : this(options.Value.Directory, options.Value.MaxBytes, uplink.Value.Device, logger)
+        : this(options.Value.Directory, options.Value.MaxBytes, uplink.Value.Device, logger, TimeSpan.FromSeconds(options.Value.KeepAcknowledgedSeconds))
     {
     }
 
-    public FileSpool(string directory, long maxBytes, DeviceId device, ILogger<FileSpool> logger)
+    public FileSpool(string directory, long maxBytes, DeviceId device, ILogger<FileSpool> logger, TimeSpan keepAcknowledged = default)
     {
+        _keepAcknowledged = keepAcknowledged;
         _dir = Path.GetFullPath(directory);
         _maxBytes = maxBytes;
         _device = device;
@@ -119,15 +122,46 @@ public sealed class FileSpool : ISpool
         return null;
     }
 
-    /// <summary>Removes an item the broker acknowledged completely. Removing an item twice is harmless.</summary>
-    public void Remove(SpoolEntry entry)
+    /// <summary>
+    /// Marks an item the broker acknowledged completely: it is no longer pending, and its file is deleted once it is
+    /// older than the keep period. Acknowledging twice is harmless.
+    /// </summary>
+    public void Acknowledge(SpoolEntry entry)
     {
         lock (_indexLock)
         {
             if (!_index.Remove(entry.Sequence)) return;
-            _bytes -= entry.Bytes;
+            _acknowledged[entry.Sequence] = (entry, DateTime.UtcNow);
         }
-        File.Delete(entry.Path);
+        PurgeAcknowledged(DateTime.UtcNow - _keepAcknowledged);
+    }
+
+    /// <summary>Makes the recently acknowledged items pending again (after a reconnect); returns how many.</summary>
+    public int RequeueAcknowledged()
+    {
+        PurgeAcknowledged(DateTime.UtcNow - _keepAcknowledged);
+        lock (_indexLock)
+        {
+            foreach (var (entry, _) in _acknowledged.Values) _index[entry.Sequence] = entry;
+            var n = _acknowledged.Count;
+            _acknowledged.Clear();
+            return n;
+        }
+    }
+
+    private void PurgeAcknowledged(DateTime ackedBefore)
+    {
+        List<SpoolEntry> expired;
+        lock (_indexLock)
+        {
+            expired = _acknowledged.Values.Where(a => a.AckedUtc <= ackedBefore).Select(a => a.Entry).ToList();
+            foreach (var e in expired)
+            {
+                _acknowledged.Remove(e.Sequence);
+                _bytes -= e.Bytes;
+            }
+        }
+        foreach (var e in expired) File.Delete(e.Path);
     }
 
     private async ValueTask AppendAsync(SpoolItemKind kind, string camera, string topic, byte[] json, ReadOnlyMemory<byte> blob, CancellationToken ct)
@@ -165,6 +199,12 @@ public sealed class FileSpool : ISpool
     /// <summary>Applies the bound: oldest track batches go first, then oldest clips; gate events stay.</summary>
     private async Task<bool> MakeRoomAsync(SpoolItemKind kind, long size, CancellationToken ct)
     {
+        lock (_indexLock)
+        {
+            if (_bytes + size <= _maxBytes) return true;
+        }
+        PurgeAcknowledged(DateTime.MaxValue); // delivered already: the first to go
+
         if (kind != SpoolItemKind.GateEvent && size > _maxBytes)
         {
             await CountDroppedAsync(kind, ct);

@@ -15,6 +15,13 @@ public sealed class SpoolOptions
     /// gate events are never dropped. Every drop is counted in <c>SpoolHealth</c>.
     /// </summary>
     public long MaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// How long an item stays after the broker acknowledged it. A broker that crashes can lose messages it had
+    /// acknowledged but not yet delivered; after a reconnect the uplink sends such recent items again (the cloud
+    /// ignores copies). Acknowledged items are the first to go when the spool is full.
+    /// </summary>
+    public int KeepAcknowledgedSeconds { get; set; } = 15;
 }
 
 internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
@@ -23,6 +30,7 @@ internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
     {
         if (string.IsNullOrWhiteSpace(o.Directory)) return ValidateOptionsResult.Fail($"{SpoolOptions.Section}:Directory is required (a folder on persistent storage)");
         if (o.MaxBytes < 1024 * 1024) return ValidateOptionsResult.Fail($"{SpoolOptions.Section}:MaxBytes {o.MaxBytes} must be at least 1 MiB");
+        if (o.KeepAcknowledgedSeconds is < 0 or > 3600) return ValidateOptionsResult.Fail($"{SpoolOptions.Section}:KeepAcknowledgedSeconds must be 0-3600");
         return ValidateOptionsResult.Success;
     }
 }

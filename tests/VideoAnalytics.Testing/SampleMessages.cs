@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 
-namespace VideoAnalytics.Transport.TestHosts;
+namespace VideoAnalytics.Testing;
 
 /// <summary>Valid contract messages with random content, as a device would produce them.</summary>
 public static class SampleMessages

@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using VideoAnalytics.Cloud.Tests.Infrastructure;
+using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Contracts.Serialization;
+using VideoAnalytics.Testing;
+
+namespace VideoAnalytics.Cloud.Tests;
+
+/// <summary>
+/// Two <c>va-cloud</c> processes form one cluster on PostgreSQL; grains answer through either; after one is killed with
+/// SIGKILL, its grains reactivate on the survivor with their state read back from the database.
+/// </summary>
+public sealed class TwoSiloFailoverTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private TestDatabase db = null!;
+    private SiloProcess a = null!, b = null!;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Cloud:Postgres:ConnectionString"] = db.ConnectionString,
+            ["Cloud:Cluster:ClusterId"] = "failover",
+            ["Cloud:Cluster:SiloPort"] = "0",
+            ["Cloud:Cluster:GatewayPort"] = "0",
+            ["Cloud:Cluster:AdvertisedIPAddress"] = "127.0.0.1",
+            ["Cloud:Cluster:ProbeTimeout"] = "00:00:01",
+            ["Cloud:Cluster:NumMissedProbesLimit"] = "2",
+            ["Cloud:Cluster:IAmAliveTablePublishTimeout"] = "00:00:02",
+            ["Cloud:Api:DispatchEndpoints"] = "true",
+            ["Cloud:Logging:MinimumLevel"] = "Warning",
+        };
+        // The first silo creates the schema; the second then joins.
+        a = await SiloProcess.StartAsync(settings, Timeout);
+        b = await SiloProcess.StartAsync(settings, Timeout);
+        await Eventually.GetAsync(() => CountAsync("SELECT count(*) FROM orleans_membership WHERE status = 3"), n => n == 2, Timeout, "two active silos");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Grains_answer_from_both_silos_and_move_to_the_survivor_with_their_state()
+    {
+        var siloA = await SiloAsync(a);
+        var siloB = await SiloAsync(b);
+        Assert.NotEqual(siloA, siloB);
+
+        var devices = Enumerable.Range(1, 16).Select(i => $"dev-{i:D2}").ToList();
+        // Placement prefers the silo that first calls a grain: half the devices report through each silo.
+        for (var i = 0; i < devices.Count; i++) await PostStatusAsync(i % 2 == 0 ? a : b, devices[i], $"2.{devices[i][^2..]}");
+
+        var hosts = new Dictionary<string, string>();
+        foreach (var device in devices)
+        {
+            var viaA = await DeviceAsync(a, device);
+            var viaB = await DeviceAsync(b, device);
+            Assert.Equal(("online", $"2.{device[^2..]}"), (viaA.GetProperty("state").GetString(), viaA.GetProperty("agentVersion").GetString()));
+            Assert.Equal(viaA.GetProperty("silo").GetString(), viaB.GetProperty("silo").GetString());
+            hosts[device] = viaA.GetProperty("silo").GetString()!;
+        }
+        var onA = devices.Where(d => hosts[d] == siloA).ToList();
+        Assert.NotEmpty(onA);
+        Assert.Contains(siloB, hosts.Values);
+
+        a.Kill();
+
+        foreach (var device in onA)
+        {
+            var moved = await Eventually.GetAsync(() => DeviceAsync(b, device), v => v.GetProperty("silo").GetString() == siloB, Timeout,
+                $"{device} reactivated on the survivor");
+            Assert.Equal("online", moved.GetProperty("state").GetString());
+            Assert.Equal($"2.{device[^2..]}", moved.GetProperty("agentVersion").GetString());
+            Assert.Equal(["cam1", "cam2"], moved.GetProperty("cameras").EnumerateArray().Select(c => c.GetString()));
+        }
+        var branch = await b.Http.GetFromJsonAsync<JsonElement>("/api/cluster/branches/b1", Json);
+        Assert.Equal(devices.Count, branch.GetProperty("devicesOnline").GetInt32());
+        await Eventually.GetAsync(() => CountAsync("SELECT count(*) FROM orleans_membership WHERE status = 6"), n => n == 1, Timeout,
+            "the killed silo declared dead");
+    }
+
+    private static async Task PostStatusAsync(SiloProcess silo, string device, string version)
+    {
+        var status = new DeviceStatus
+        {
+            Branch = "b1", Site = "s1", Device = device, TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Online, AgentVersion = version,
+            Cameras = [new CameraHealth("cam1", "ok", 5, 100, 0, DateTimeOffset.UtcNow, null), new CameraHealth("cam2", "ok", 5, 100, 0, null, null)],
+            ModelVersions = new Dictionary<string, string> { ["detector"] = "yolox-nano/1" },
+        };
+        using var content = new StringContent(ContractJson.SerializeToString(status), Encoding.UTF8, "application/json");
+        using var response = await silo.Http.PostAsync("/api/cluster/dispatch/status", content);
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task<JsonElement> DeviceAsync(SiloProcess silo, string device) =>
+        await silo.Http.GetFromJsonAsync<JsonElement>($"/api/cluster/devices/b1/s1/{device}", Json);
+
+    private static async Task<string> SiloAsync(SiloProcess silo) =>
+        (await silo.Http.GetFromJsonAsync<JsonElement>("/api/cluster/silo", Json)).GetProperty("silo").GetString()!;
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(db.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+}

@@ -32,7 +32,11 @@ public sealed record DesiredModelState : IDeviceMessage
 }
 
 /// <summary>One model of a desired set: where its package is, and the signature of its manifest.</summary>
-public sealed record DesiredModel(string Name, ModelKind Kind, string Version, string PackageUrl, string ManifestSha256, string Signature, string KeyId);
+public sealed record DesiredModel(string Name, ModelKind Kind, string Version, string PackageUrl, string ManifestSha256, string Signature, string KeyId)
+{
+    /// <summary>Cameras this model serves when a camera-scoped assignment won; null for every camera of the device.</summary>
+    public IReadOnlyList<string>? Cameras { get; init; }
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter<ModelApplyState>))]
 public enum ModelApplyState

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VideoAnalytics.Cloud.Models;
+
+/// <summary>Model registry settings (<c>Cloud:Models</c>).</summary>
+public sealed class ModelRegistryOptions : IValidatableObject
+{
+    public const string Section = "Cloud:Models";
+
+    /// <summary>Base URL edges download packages from (this service as the edges reach it), e.g. <c>https://cloud.example/</c>.</summary>
+    [Required] public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Key id → public key (PEM text or path). Uploaded packages must be signed by one of these.</summary>
+    public Dictionary<string, string> TrustedKeys { get; set; } = [];
+
+    [Range(1024, 16L * 1024 * 1024 * 1024)] public long MaxPackageBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Roll a scope back once more than this percent of the released devices failed.</summary>
+    [Range(0, 100)] public int FailureThresholdPercent { get; set; } = 10;
+
+    [Required] public string MqttHost { get; set; } = "127.0.0.1";
+    [Range(1, 65535)] public int MqttPort { get; set; } = 1883;
+    public string? MqttUsername { get; set; }
+    public string? MqttPassword { get; set; }
+
+    /// <summary>Subscribe to <c>models/reported</c> here (shared subscription); off when Ingest forwards reports instead.</summary>
+    public bool SubscribeReports { get; set; } = true;
+
+    /// <summary>Where uploads are staged while they are checked.</summary>
+    public string StagingDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "va-model-uploads");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+            yield return new ValidationResult($"{Section}:PublicBaseUrl '{PublicBaseUrl}' must be an absolute http(s) URL", [nameof(PublicBaseUrl)]);
+        if (TrustedKeys.Count == 0)
+            yield return new ValidationResult($"{Section}:TrustedKeys is empty: list the public key(s) allowed to sign packages (va keys create)", [nameof(TrustedKeys)]);
+    }
+}
+
+/// <summary>Admin HTTP API settings (<c>Cloud:Admin</c>).</summary>
+public sealed class AdminApiOptions
+{
+    public const string Section = "Cloud:Admin";
+
+    /// <summary>Bearer token the <c>va</c> CLI sends (<c>Authorization: Bearer …</c>).</summary>
+    [Required, MinLength(16, ErrorMessage = "Cloud:Admin:ApiToken must be at least 16 characters")]
+    public string ApiToken { get; set; } = "";
+}

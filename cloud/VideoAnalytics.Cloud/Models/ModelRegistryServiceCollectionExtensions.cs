@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using VideoAnalytics.Cloud.Models.Rollout;
+using VideoAnalytics.Contracts.Models;
+
+namespace VideoAnalytics.Cloud.Models;
+
+public static class ModelRegistryServiceCollectionExtensions
+{
+    /// <summary>
+    /// The model registry: options (<c>Cloud:Models</c>, <c>Cloud:Admin</c>), store, uploads, rollouts, the desired-state
+    /// publisher, report handling and branch head training. Needs an <see cref="NpgsqlDataSource"/>, an
+    /// <see cref="Storage.IClipStore"/> and Orleans (grain storage "Default") registered by the host.
+    /// </summary>
+    public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ModelRegistryOptions>().Bind(config.GetSection(ModelRegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => TrustedModelKeys.FromConfiguration(sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.TrustedKeys, $"{ModelRegistryOptions.Section}:TrustedKeys"));
+        services.TryAddSingleton<ModelRegistryStore>();
+        services.TryAddSingleton<PackageUploads>();
+        services.TryAddSingleton<ModelRollouts>();
+        services.TryAddSingleton<IDesiredStatePublisher, MqttDesiredStatePublisher>();
+        services.TryAddSingleton<RolloutCoordinator>();
+        services.TryAddSingleton<ModelReportRecorder>();
+        services.TryAddSingleton<AdminApiAuth>();
+        if (config.GetValue(ModelRegistryOptions.Section + ":" + nameof(ModelRegistryOptions.SubscribeReports), true))
+            services.AddHostedService<ModelReportSubscriber>();
+        return services;
+    }
+}

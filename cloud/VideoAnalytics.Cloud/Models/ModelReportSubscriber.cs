@@ -1,0 +1,97 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using VideoAnalytics.Contracts.Models;
+using VideoAnalytics.Contracts.Serialization;
+using VideoAnalytics.Contracts.Topics;
+
+namespace VideoAnalytics.Cloud.Models;
+
+/// <summary>
+/// Subscribes to every device's <c>models/reported</c> (shared subscription, so silos split the load), validates it
+/// and passes it to <see cref="ModelReportRecorder"/>. Owns its reconnect loop (MQTTnet 5 has no managed client).
+/// Off (<c>Cloud:Models:SubscribeReports=false</c>) when Ingest forwards the reports instead.
+/// </summary>
+public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
+    : BackgroundService
+{
+    public const string Filter = $"$share/va-cloud-models/{MqttTopics.Root}/+/+/+/models/reported";
+
+    private long _rejected;
+
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
+        var connect = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
+            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}"[..40]).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
+        if (o.MqttUsername is not null) connect.WithCredentials(o.MqttUsername, o.MqttPassword);
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    await client.ConnectAsync(connect.Build(), stoppingToken);
+                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(Filter).WithAtLeastOnceQoS()).Build(), stoppingToken);
+                    logger.LogInformation("Subscribed to {Filter}", Filter);
+                    delay = TimeSpan.FromSeconds(1);
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            {
+                logger.LogWarning("models/reported subscription lost ({Error}); retrying in {Delay}", e.Message, delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
+            }
+        }
+        if (client.IsConnected) await client.DisconnectAsync(cancellationToken: CancellationToken.None);
+    }
+
+    private async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        var payload = e.ApplicationMessage.Payload.ToArray();
+        if (!MqttTopics.TryParse(topic, out var parsed, out var error) || parsed.Kind != TopicKind.ModelsReported)
+        {
+            Reject(topic, error.Length > 0 ? error : "not a models/reported topic");
+            return;
+        }
+        if (!ContractJson.TryRead<ReportedModelState>(payload, DateTimeOffset.UtcNow, out var report, out error))
+        {
+            Reject(topic, error);
+            return;
+        }
+        if (report.Branch != parsed.Branch || report.Site != parsed.Site || report.Device != parsed.Device)
+        {
+            Reject(topic, "ids in the payload differ from the topic");
+            return;
+        }
+        try
+        {
+            await recorder.RecordAsync(report, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The report stays retained on the broker; the device's next report (or a restart) brings it back.
+            logger.LogError(ex, "Could not record models/reported of {Topic}", topic);
+        }
+    }
+
+    private void Reject(string topic, string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        logger.LogWarning("Rejected models/reported on {Topic}: {Reason}", topic, reason);
+    }
+}

@@ -1,0 +1,111 @@
+namespace VideoAnalytics.Cloud.Models.Rollout;
+
+/// <summary>What a rollout is doing, for the API and the CLI.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RolloutSummary(
+    [property: Id(0)] string RolloutId,
+    [property: Id(1)] string Scope,
+    [property: Id(2)] string Kind,
+    [property: Id(3)] string Model,
+    [property: Id(4)] string Phase,
+    [property: Id(5)] int Targeted,
+    [property: Id(6)] int Canary,
+    [property: Id(7)] int Released,
+    [property: Id(8)] int Running,
+    [property: Id(9)] int Failed,
+    [property: Id(10)] string? Reason);
+
+/// <summary>
+/// The rollout of one model kind over one scope (key: <see cref="KeyOf"/>). The cloud calls
+/// <see cref="OnReportedAsync"/> with every device's <c>models/reported</c> (see <see cref="ModelReportRecorder"/>).
+/// </summary>
+public interface IRolloutGrain : IGrainWithStringKey
+{
+    Task<RolloutSummary> StartAsync(RolloutSpec spec);
+
+    Task OnReportedAsync(DeviceReport report);
+
+    Task<RolloutSummary?> RollbackAsync(string reason, string actor);
+
+    Task<RolloutSummary?> GetAsync();
+
+    static string KeyOf(ModelScope scope, string kind) => $"{scope}|{kind}";
+}
+
+/// <summary>
+/// Drives <see cref="RolloutStateMachine"/>: persists each decision before carrying it out, and carries out what a
+/// crash left undone when it is activated again, so a rollout survives silo restarts.
+/// </summary>
+public sealed class RolloutGrain(
+    [PersistentState("rollout")] IPersistentState<RolloutState> state,
+    RolloutCoordinator coordinator,
+    ModelRegistryStore store,
+    ILogger<RolloutGrain> logger) : Grain, IRolloutGrain
+{
+    public override async Task OnActivateAsync(CancellationToken ct)
+    {
+        if (state.State.Pending is { } pending && state.State.Spec is { } spec)
+        {
+            logger.LogInformation("Rollout {RolloutId}: re-applying {Release} releases and {Restore} restores left by a restart", spec.RolloutId, pending.Release.Count, pending.Restore.Count);
+            await ApplyAsync(spec, pending, ct);
+        }
+    }
+
+    public async Task<RolloutSummary> StartAsync(RolloutSpec spec)
+    {
+        var step = RolloutStateMachine.Start(state.State, spec);
+        logger.LogInformation("Rollout {RolloutId}: {Model} over {Scope}: {Devices} devices, {Canary} canary", spec.RolloutId, $"{spec.Name}@{spec.Version}", spec.Scope, state.State.Order.Count, state.State.CanaryCount);
+        await DecideAsync(step, RolloutPhase.Canary);
+        return Summary();
+    }
+
+    public async Task OnReportedAsync(DeviceReport report)
+    {
+        if (state.State.Spec is null) return;
+        var before = state.State.Phase;
+        var step = RolloutStateMachine.OnReported(state.State, report);
+        await DecideAsync(step, before);
+    }
+
+    public async Task<RolloutSummary?> RollbackAsync(string reason, string actor)
+    {
+        if (state.State.Spec is null) return null;
+        var before = state.State.Phase;
+        await DecideAsync(RolloutStateMachine.Rollback(state.State, $"{reason} (by {actor})"), before);
+        return Summary();
+    }
+
+    public Task<RolloutSummary?> GetAsync() => Task.FromResult(state.State.Spec is null ? null : Summary());
+
+    private async Task DecideAsync(RolloutStep step, RolloutPhase before)
+    {
+        var spec = state.State.Spec!;
+        state.State.Pending = step.IsEmpty ? null : step;
+        await state.WriteStateAsync();
+        if (state.State.Phase != before)
+        {
+            logger.LogInformation("Rollout {RolloutId}: {From} → {To} {Reason}", spec.RolloutId, before, state.State.Phase, state.State.Reason);
+            if (state.State.Phase == RolloutPhase.RolledBack)
+                await store.MarkRolledBackAsync(spec.RolloutId, "rollout", state.State.Reason ?? "rolled back", CancellationToken.None);
+            else
+                await store.AuditAsync("rollout", state.State.Phase == RolloutPhase.Completed ? "completed" : "advanced", $"rollout {spec.RolloutId}: {state.State.Phase}", CancellationToken.None);
+        }
+        if (!step.IsEmpty) await ApplyAsync(spec, step, CancellationToken.None);
+    }
+
+    private async Task ApplyAsync(RolloutSpec spec, RolloutStep step, CancellationToken ct)
+    {
+        await coordinator.ApplyAsync(spec, step, ct);
+        state.State.Pending = null;
+        await state.WriteStateAsync(ct);
+    }
+
+    private RolloutSummary Summary()
+    {
+        var s = state.State;
+        var spec = s.Spec!;
+        return new RolloutSummary(spec.RolloutId, spec.Scope, spec.Kind, $"{spec.Name}@{spec.Version}", s.Phase.ToString().ToLowerInvariant(),
+            s.Order.Count, s.CanaryCount, s.Released,
+            s.Progress.Values.Count(p => p.State == DeviceProgress.Running), s.Progress.Values.Count(p => p.State == DeviceProgress.Failed), s.Reason);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace VideoAnalytics.Cloud.Models.Rollout;
+
+[GenerateSerializer]
+public enum RolloutPhase { Canary, Full, Completed, RolledBack }
+
+/// <summary>What a targeted device ran before the rollout, restored on rollback (null name: nothing was assigned).</summary>
+[GenerateSerializer, Immutable]
+public sealed record PreviousTarget([property: Id(0)] string? Name, [property: Id(1)] string? Version, [property: Id(2)] string? RolloutId);
+
+/// <summary>How far one targeted device got.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceProgress([property: Id(0)] string State, [property: Id(1)] string? Error, [property: Id(2)] DateTimeOffset TimeUtc)
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Failed = "failed";
+}
+
+/// <summary>A new rollout: one model version for one kind over the devices of one scope.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RolloutSpec(
+    [property: Id(0)] string RolloutId,
+    [property: Id(1)] string Scope,
+    [property: Id(2)] string Kind,
+    [property: Id(3)] string Camera,
+    [property: Id(4)] string Name,
+    [property: Id(5)] string Version,
+    [property: Id(6)] int CanaryPercent,
+    [property: Id(7)] int FailureThresholdPercent,
+    [property: Id(8)] IReadOnlyList<string> Devices,
+    [property: Id(9)] IReadOnlyDictionary<string, PreviousTarget> Previous);
+
+/// <summary>A device's <c>models/reported</c>, reduced to what a rollout decides on.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceReport(
+    [property: Id(0)] string Device,
+    [property: Id(1)] string State,
+    [property: Id(2)] IReadOnlyList<string> Running,
+    [property: Id(3)] string? Error,
+    [property: Id(4)] DateTimeOffset TimeUtc)
+{
+    /// <summary>The key used in <see cref="DeviceReport.Running"/>: a model that runs healthy.</summary>
+    public static string Healthy(string name, string version) => $"{name}@{version}";
+}
+
+/// <summary>The persisted state of one rollout; plain data, driven by <see cref="RolloutStateMachine"/>.</summary>
+[GenerateSerializer]
+public sealed class RolloutState
+{
+    [Id(0)] public RolloutSpec? Spec { get; set; }
+    [Id(1)] public RolloutPhase Phase { get; set; }
+    /// <summary>Targeted devices in release order: the canary subset first.</summary>
+    [Id(2)] public List<string> Order { get; set; } = [];
+    [Id(3)] public int CanaryCount { get; set; }
+    /// <summary>How many devices of <see cref="Order"/> were given the new version.</summary>
+    [Id(4)] public int Released { get; set; }
+    [Id(5)] public Dictionary<string, DeviceProgress> Progress { get; set; } = [];
+    [Id(6)] public string? Reason { get; set; }
+    /// <summary>Side effects decided but not yet confirmed applied; re-applied after a silo restart.</summary>
+    [Id(7)] public RolloutStep? Pending { get; set; }
+}
+
+/// <summary>Devices to give the new version, and devices to put back on what they ran before.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RolloutStep([property: Id(0)] IReadOnlyList<string> Release, [property: Id(1)] IReadOnlyList<string> Restore)
+{
+    public static readonly RolloutStep None = new([], []);
+
+    public bool IsEmpty => Release.Count == 0 && Restore.Count == 0;
+}
+
+/// <summary>
+/// The rollout decisions, free of I/O: canary subset first (a stable pseudo-random spread of the scope), the rest once
+/// every canary device runs the new version healthy, and back to the previous version for every released device once
+/// failures pass the threshold (percent of released devices).
+/// </summary>
+public static class RolloutStateMachine
+{
+    public static RolloutStep Start(RolloutState state, RolloutSpec spec)
+    {
+        state.Spec = spec;
+        state.Reason = null;
+        state.Order = [.. spec.Devices.Distinct(StringComparer.Ordinal).OrderBy(d => SpreadKey(spec.RolloutId, d), StringComparer.Ordinal)];
+        var n = state.Order.Count;
+        state.CanaryCount = spec.CanaryPercent is > 0 and < 100 ? Math.Clamp((int)Math.Ceiling(n * spec.CanaryPercent / 100.0), 1, n) : n;
+        state.Released = state.CanaryCount;
+        state.Progress = state.Order.Take(state.Released).ToDictionary(d => d, _ => new DeviceProgress(DeviceProgress.Pending, null, DateTimeOffset.UtcNow), StringComparer.Ordinal);
+        state.Phase = n == 0 ? RolloutPhase.Completed : state.CanaryCount < n ? RolloutPhase.Canary : RolloutPhase.Full;
+        return new RolloutStep([.. state.Order.Take(state.Released)], []);
+    }
+
+    public static RolloutStep OnReported(RolloutState state, DeviceReport report)
+    {
+        if (state.Spec is not { } spec || state.Phase is RolloutPhase.RolledBack || !state.Progress.ContainsKey(report.Device)) return RolloutStep.None;
+        var progress = report.State switch
+        {
+            "failed" => DeviceProgress.Failed,
+            "running" when report.Running.Contains(DeviceReport.Healthy(spec.Name, spec.Version)) => DeviceProgress.Running,
+            "running" => DeviceProgress.Failed,
+            _ => DeviceProgress.Pending,
+        };
+        // A device that runs something else after saying "running" kept (or fell back to) an older model: a failure.
+        var error = progress == DeviceProgress.Failed ? report.Error ?? $"runs {string.Join(", ", report.Running)} instead of {spec.Name}@{spec.Version}" : null;
+        state.Progress[report.Device] = new DeviceProgress(progress, error, report.TimeUtc);
+        if (state.Phase == RolloutPhase.Completed) return RolloutStep.None;
+
+        var failed = state.Progress.Values.Count(p => p.State == DeviceProgress.Failed);
+        if (failed > 0 && failed * 100 > spec.FailureThresholdPercent * state.Released)
+            return Rollback(state, $"{failed} of {state.Released} devices failed (threshold {spec.FailureThresholdPercent}%), e.g. {state.Progress.First(p => p.Value.State == DeviceProgress.Failed).Key}: {error ?? state.Progress.Values.First(p => p.State == DeviceProgress.Failed).Error}");
+
+        var allRunning = state.Progress.Values.All(p => p.State == DeviceProgress.Running);
+        if (state.Phase == RolloutPhase.Canary && allRunning)
+        {
+            var rest = state.Order.Skip(state.Released).ToList();
+            foreach (var d in rest) state.Progress[d] = new DeviceProgress(DeviceProgress.Pending, null, report.TimeUtc);
+            state.Released = state.Order.Count;
+            state.Phase = RolloutPhase.Full;
+            return new RolloutStep(rest, []);
+        }
+        if (state.Phase == RolloutPhase.Full && allRunning) state.Phase = RolloutPhase.Completed;
+        return RolloutStep.None;
+    }
+
+    public static RolloutStep Rollback(RolloutState state, string reason)
+    {
+        if (state.Phase == RolloutPhase.RolledBack) return RolloutStep.None;
+        state.Phase = RolloutPhase.RolledBack;
+        state.Reason = reason;
+        return new RolloutStep([], [.. state.Order.Take(state.Released)]);
+    }
+
+    private static string SpreadKey(string rolloutId, string device) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rolloutId + "|" + device)));
+}

@@ -1,0 +1,79 @@
+using VideoAnalytics.Cloud.Models.Rollout;
+
+namespace VideoAnalytics.Cloud.Tests.Models;
+
+public class RolloutStateMachineTests
+{
+    private static readonly DateTimeOffset T = DateTimeOffset.UtcNow;
+
+    private static RolloutSpec Spec(int devices, int canary, int threshold = 10) => new(
+        "20261123-180000-000-aaaaaaaaaa", "branch:north", "detector", "", "yolox-nano", "2.0", canary, threshold,
+        [.. Enumerable.Range(0, devices).Select(i => $"north/s{i}/jetson-1")],
+        Enumerable.Range(0, devices).ToDictionary(i => $"north/s{i}/jetson-1", _ => new PreviousTarget("yolox-nano", "1.0", "20261101-000000-000-bbbbbbbbbb")));
+
+    private static DeviceReport Running(string device, string version = "2.0") => new(device, "running", [$"yolox-nano@{version}"], null, T);
+
+    [Fact]
+    public void The_canary_goes_first_and_the_rest_follow_once_it_is_healthy()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(20, canary: 10));
+        Assert.Equal(RolloutPhase.Canary, state.Phase);
+        Assert.Equal(2, first.Release.Count);
+
+        Assert.True(RolloutStateMachine.OnReported(state, Running(first.Release[0])).IsEmpty);
+        Assert.True(RolloutStateMachine.OnReported(state, Running("north/s99/jetson-1")).IsEmpty); // not in this rollout
+        var rest = RolloutStateMachine.OnReported(state, Running(first.Release[1]));
+        Assert.Equal(RolloutPhase.Full, state.Phase);
+        Assert.Equal(18, rest.Release.Count);
+        Assert.Empty(rest.Release.Intersect(first.Release));
+
+        foreach (var d in rest.Release) RolloutStateMachine.OnReported(state, Running(d));
+        Assert.Equal(RolloutPhase.Completed, state.Phase);
+    }
+
+    [Fact]
+    public void A_failing_canary_rolls_every_released_device_back()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(20, canary: 10));
+        RolloutStateMachine.OnReported(state, Running(first.Release[0]));
+        var back = RolloutStateMachine.OnReported(state, new DeviceReport(first.Release[1], "failed", ["yolox-nano@1.0"], "self-test: output has NaN", T));
+        Assert.Equal(RolloutPhase.RolledBack, state.Phase);
+        Assert.Equal(first.Release.Order(), back.Restore.Order());
+        Assert.Contains("self-test: output has NaN", state.Reason, StringComparison.Ordinal);
+        Assert.True(RolloutStateMachine.OnReported(state, Running(first.Release[1])).IsEmpty);
+    }
+
+    [Fact]
+    public void A_device_that_keeps_the_old_version_counts_as_failed()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(1, canary: 0));
+        var back = RolloutStateMachine.OnReported(state, Running(first.Release[0], version: "1.0"));
+        Assert.Equal(RolloutPhase.RolledBack, state.Phase);
+        Assert.Single(back.Restore);
+    }
+
+    [Fact]
+    public void Failures_under_the_threshold_do_not_stop_the_rollout()
+    {
+        var state = new RolloutState();
+        var all = RolloutStateMachine.Start(state, Spec(20, canary: 0, threshold: 10));
+        RolloutStateMachine.OnReported(state, new DeviceReport(all.Release[0], "failed", [], "download failed", T));
+        RolloutStateMachine.OnReported(state, new DeviceReport(all.Release[1], "failed", [], "download failed", T));
+        Assert.Equal(RolloutPhase.Full, state.Phase);
+        var back = RolloutStateMachine.OnReported(state, new DeviceReport(all.Release[2], "failed", [], "download failed", T));
+        Assert.Equal(RolloutPhase.RolledBack, state.Phase);
+        Assert.Equal(20, back.Restore.Count);
+    }
+
+    [Fact]
+    public void The_canary_subset_is_stable_for_a_rollout()
+    {
+        var a = RolloutStateMachine.Start(new RolloutState(), Spec(50, canary: 10));
+        var b = RolloutStateMachine.Start(new RolloutState(), Spec(50, canary: 10));
+        Assert.Equal(a.Release, b.Release);
+        Assert.Equal(5, a.Release.Count);
+    }
+}

@@ -58,6 +58,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
         {
             ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:UseTls"] = "false",
             ["Cloud:Alerts:Webhooks:0:Url"] = hookUrl,
             ["Cloud:Alerts:Webhooks:0:Secret"] = Secret,
             ["Cloud:Alerts:WebhookBackoffInitial"] = "00:00:00.100",

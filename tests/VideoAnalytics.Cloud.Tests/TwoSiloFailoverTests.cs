@@ -23,6 +23,7 @@ public sealed class TwoSiloFailoverTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync();
+        var clipRoot = TestEnvironment.NewTempDir("va-failover-clips");
         var settings = new Dictionary<string, string>
         {
             ["Cloud:Postgres:ConnectionString"] = db.ConnectionString,
@@ -34,11 +35,16 @@ public sealed class TwoSiloFailoverTests : IAsyncLifetime
             ["Cloud:Cluster:NumMissedProbesLimit"] = "2",
             ["Cloud:Cluster:IAmAliveTablePublishTimeout"] = "00:00:02",
             ["Cloud:Api:DispatchEndpoints"] = "true",
+            ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
+            ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:UseTls"] = "false",
+            ["Cloud:ClipStore:Root"] = clipRoot,
             ["Cloud:Logging:MinimumLevel"] = "Warning",
         };
         // The first silo creates the schema; the second then joins.
-        a = await SiloProcess.StartAsync(settings, Timeout);
-        b = await SiloProcess.StartAsync(settings, Timeout);
+        // Each silo has its own MQTT session (two silos on one machine must not share a client id).
+        a = await SiloProcess.StartAsync(new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-a" }, Timeout);
+        b = await SiloProcess.StartAsync(new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-b" }, Timeout);
         await Eventually.GetAsync(() => CountAsync("SELECT count(*) FROM orleans_membership WHERE status = 3"), n => n == 2, Timeout, "two active silos");
     }
 

@@ -16,13 +16,13 @@ public static class AnalyzeCommand
         var json = new Option<FileInfo>("--json") { Required = true, Description = "output file: one JSON object per window" };
         var heads = new Option<FileInfo?>("--heads") { Description = "gate heads file (default Edge:Gate:Heads)" };
         var command = new Command("analyze", "Score a video with the gate: windows, tracks, decisions as JSON lines") { video, json, heads };
-        command.SetAction((parse, ct) =>
+        command.SetAction((parse, ct) => EdgeCommands.Guard(() =>
         {
             var configuration = EdgeConfiguration.Build(parse.GetValue(config));
             var headsPath = parse.GetValue(heads)?.FullName ?? configuration[$"{EdgeConfiguration.Section}:Gate:Heads"]
                 ?? throw new ArgumentException("no heads file: pass --heads or set Edge:Gate:Heads");
             return Task.FromResult(Run(configuration, parse.GetValue(video)!.FullName, headsPath, parse.GetValue(json)!.FullName, Console.Out, ct));
-        });
+        }));
         return command;
     }
 

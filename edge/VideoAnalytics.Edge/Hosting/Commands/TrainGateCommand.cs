@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Vision.Gating;
@@ -25,13 +24,13 @@ public static class TrainGateCommand
         var recall = new Option<double>("--target-recall") { DefaultValueFactory = _ => 0.9, Description = "held-out fight recall the low threshold must keep" };
         var folds = new Option<int>("--folds") { DefaultValueFactory = _ => 5, Description = "cross-validation folds (grouped by source_group)" };
         var command = new Command("train-gate", "Train the fight gate on labelled videos") { labels, output, fps, window, stride, l2, recall, folds };
-        command.SetAction((parse, ct) =>
+        command.SetAction((parse, ct) => EdgeCommands.Guard(() =>
         {
             var settings = new GateWindowSettings(parse.GetValue(window), parse.GetValue(stride));
             var options = new GateTrainingOptions { L2 = parse.GetValue(l2), TargetRecall = parse.GetValue(recall), Folds = parse.GetValue(folds) };
             return Task.FromResult(Run(EdgeConfiguration.Build(parse.GetValue(config)), parse.GetValue(labels)!.FullName, parse.GetValue(output)!.FullName,
                 parse.GetValue(fps), settings, options, Console.Out, ct));
-        });
+        }));
         return command;
     }
 
@@ -41,29 +40,7 @@ public static class TrainGateCommand
         var videos = LabelledVideos.Read(labelsCsv);
         var detectorOptions = EdgeConfiguration.Detector(configuration);
         using var detector = DetectorLoader.Load(detectorOptions, EdgeConfiguration.Onnx(configuration));
-        var analyzer = new VideoGateAnalyzer(detector, settings, analysisFps);
-        var cache = new FeatureCache(Path.Combine(outDir, "features"));
-        var features = new List<VideoFeatures>();
-        var skipped = new List<string>();
-        for (var i = 0; i < videos.Count; i++)
-        {
-            ct.ThrowIfCancellationRequested();
-            var video = videos[i];
-            var key = FeatureCache.KeyFor(video, detector.ModelName, analysisFps, settings, analyzer.FeatureNames);
-            var cached = cache.TryGet(video, key);
-            try
-            {
-                var f = cached ?? analyzer.Features(video);
-                if (cached is null) cache.Put(video, key, f);
-                features.Add(f);
-                log.WriteLine($"[{i + 1}/{videos.Count}] {video.File} {(video.Fight ? "fight" : "nofight")} group={video.Group} windows={f.Windows.Length}{(cached is null ? "" : " (cached)")}");
-            }
-            catch (FrameSourceException e)
-            {
-                skipped.Add(video.File);
-                log.WriteLine($"[{i + 1}/{videos.Count}] skipped: {e.Message}");
-            }
-        }
+        var (features, skipped) = LabelledFeatureCollector.Collect(videos, detector, settings, analysisFps, Path.Combine(outDir, "features"), log, ct);
         var provenance = new Dictionary<string, string>
         {
             ["labels"] = Path.GetFileName(labelsCsv),

@@ -22,24 +22,32 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.Benchmarks;
 
 /// <summary>
-/// <c>alerts [clips]</c>: real clips (edge clip builder, fight videos) go through the real broker into a silo host
+/// <c>alerts [--clips N]</c>: real clips (edge clip builder, fight videos) go through the real broker into a silo host
 /// (ingest, grains, embedded judge, alerts); a console client reads the live alert stream (server-sent events).
 /// Measures last chunk acknowledged by the broker → alert visible to that client, with the judge's own time taken
 /// out (and reported separately). Needs <c>deploy/local/with-services.sh</c>.
 /// </summary>
-public static class AlertsBenchmark
+internal sealed class AlertsBenchmark : IBenchmark
 {
     private static readonly TimeSpan PerClipTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>First clips warm up JIT, connections and grain activations; they are sent but not measured.</summary>
+    private const int WarmUpClips = 2;
+
+    public string Name => "alerts";
+
+    public string Usage => "[--clips 30]  clips through broker + silo; last chunk acked -> alert on the live feed (judge time excluded)";
+
+    public async Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct)
     {
-        var clipCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
+        var clipCount = args.GetInt("clips", 30);
+        if (clipCount < 1) throw new ArgumentException("--clips must be at least 1");
         var clipRoot = TestEnvironment.NewTempDir("va-bench-clips");
         await using var silo = await StartSiloAsync(clipRoot);
         var baseAddress = silo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var grains = silo.Services.GetRequiredService<IGrainFactory>();
 
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         var console = await ConsoleClient.ConnectAsync(new Uri(baseAddress), (alert, at) =>
         {
@@ -56,8 +64,9 @@ public static class AlertsBenchmark
         var latencies = new List<double>();
         var judgeTimes = new List<double>();
         var verdicts = new Dictionary<string, int>();
-        for (var i = 0; i < clipCount; i++)
+        for (var i = 0; i < clipCount + WarmUpClips; i++)
         {
+            var measured = i >= WarmUpClips;
             var camera = new CameraId(new DeviceId("bench", "site-1", "dev-1"), $"cam-{i % 4}");
             var (manifest, blob) = await BuildClipAsync(builder, videos[i % videos.Count], camera, stop.Token);
             var messages = UplinkMessages.ForClip(MqttTopics.Clip(camera, manifest.ClipId), ContractJson.Serialize(manifest), blob);
@@ -75,6 +84,7 @@ public static class AlertsBenchmark
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"clip {manifest.ClipId} produced no outcome within {PerClipTimeout}");
                 await Task.Delay(5, stop.Token);
             }
+            if (!measured) continue;
             var judgment = view.Judgment!;
             var verdict = judgment.Verdict.ToString();
             verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
@@ -84,8 +94,9 @@ public static class AlertsBenchmark
         }
         await stop.CancelAsync();
         await console.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await silo.StopAsync(CancellationToken.None);
 
-        Console.WriteLine($"verdicts: {string.Join(", ", verdicts.Select(v => $"{v.Key}={v.Value}"))}; alerts measured: {latencies.Count} of {clipCount} clips (no_fight raises none)");
+        Console.WriteLine($"verdicts: {string.Join(", ", verdicts.Select(v => $"{v.Key}={v.Value}"))}; alerts measured: {latencies.Count} of {clipCount} clips (no_fight raises none; {WarmUpClips} warm-up clips not counted)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"alert_latency_p50_ms={Percentile(latencies, 0.5):0.0} alert_latency_p95_ms={Percentile(latencies, 0.95):0.0} judge_p50_ms={Percentile(judgeTimes, 0.5):0.0} clips={clipCount}"));
         return 0;

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
 using Npgsql;
 using VideoAnalytics.Cloud.Tests.Infrastructure;
 using VideoAnalytics.Contracts.Messages;
@@ -11,7 +13,8 @@ namespace VideoAnalytics.Cloud.Tests;
 
 /// <summary>
 /// Two <c>va-cloud</c> processes form one cluster on PostgreSQL; grains answer through either; after one is killed with
-/// SIGKILL, its grains reactivate on the survivor with their state read back from the database.
+/// SIGKILL, its grains reactivate on the survivor with their state read back from the database, and clips sent through
+/// the real broker while it dies are all judged exactly once.
 /// </summary>
 public sealed class TwoSiloFailoverTests : IAsyncLifetime
 {
@@ -19,6 +22,7 @@ public sealed class TwoSiloFailoverTests : IAsyncLifetime
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private TestDatabase db = null!;
     private SiloProcess a = null!, b = null!;
+    private Dictionary<string, string> settingsA = null!, settingsB = null!;
 
     public async Task InitializeAsync()
     {
@@ -39,12 +43,18 @@ public sealed class TwoSiloFailoverTests : IAsyncLifetime
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cloud:Mqtt:UseTls"] = "false",
             ["Cloud:ClipStore:Root"] = clipRoot,
+            ["Cloud:Ingest:LeaseSeconds"] = "5",
+            ["Cloud:Ingest:PollIntervalMilliseconds"] = "200",
+            ["Cloud:Judge:Lease"] = "00:00:03",
+            ["Cloud:Judge:SweepInterval"] = "00:00:00.500",
             ["Cloud:Logging:MinimumLevel"] = "Warning",
         };
         // The first silo creates the schema; the second then joins.
         // Each silo has its own MQTT session (two silos on one machine must not share a client id).
-        a = await SiloProcess.StartAsync(new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-a" }, Timeout);
-        b = await SiloProcess.StartAsync(new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-b" }, Timeout);
+        settingsA = new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-a" };
+        settingsB = new Dictionary<string, string>(settings) { ["Cloud:Mqtt:ClientId"] = "va-cloud-test-b" };
+        a = await SiloProcess.StartAsync(settingsA, Timeout);
+        b = await SiloProcess.StartAsync(settingsB, Timeout);
         await Eventually.GetAsync(() => CountAsync("SELECT count(*) FROM orleans_membership WHERE status = 3"), n => n == 2, Timeout, "two active silos");
     }
 
@@ -95,15 +105,58 @@ public sealed class TwoSiloFailoverTests : IAsyncLifetime
             "the killed silo declared dead");
     }
 
+    [Fact]
+    public async Task Clips_sent_through_the_broker_are_judged_exactly_once_when_a_silo_is_killed_mid_stream()
+    {
+        using var mqtt = new MqttClientFactory().CreateMqttClient();
+        await mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(TestEnvironment.MqttHost, TestEnvironment.MqttPort)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId("edge-failover").Build());
+        // Both silos' ingest must be subscribed before clips flow: a retained status per silo shows it.
+        await mqtt.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("va/v1/b1/s1/probe/status")
+            .WithPayload(ContractJson.Serialize(Status("probe", "1"))).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await Eventually.GetAsync(() => DeviceAsync(b, "probe"), v => v.GetProperty("state").GetString() == "online", Timeout, "ingest running");
+
+        var fights = TestClips.Videos("fight");
+        var calm = TestClips.Videos("nofight");
+        var clips = Enumerable.Range(0, 16)
+            .Select(i => TestClips.Build(i % 2 == 0 ? fights[i] : calm[i], "b1", "s1", "dev-1", $"cam-{i % 4}", keyframes: 6))
+            .ToList();
+        for (var i = 0; i < clips.Count; i++)
+        {
+            if (i == 8) a.Kill(); // mid-stream: half the clips are in flight on both silos
+            foreach (var m in TestClips.Messages(clips[i].Manifest, clips[i].Blob)) await mqtt.PublishAsync(m);
+        }
+        // The killed silo's MQTT session still holds what the broker gave it: it comes back (as an orchestrator would
+        // restart it) and its leftover inbox work and pending clips are taken over by whichever silo gets there first.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await a.DisposeAsync();
+        a = await SiloProcess.StartAsync(settingsA, Timeout);
+
+        foreach (var (manifest, _) in clips)
+        {
+            var view = await Eventually.GetAsync(() => b.Http.GetFromJsonAsync<JsonElement>($"/api/cluster/clips/{manifest.ClipId}", Json),
+                v => v.GetProperty("status").GetString() == "judged", Timeout, $"clip {manifest.ClipId} judged");
+            Assert.StartsWith("embedded-", view.GetProperty("judgment").GetProperty("backend").GetString());
+        }
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM (SELECT clip_id FROM alert_evidence GROUP BY clip_id HAVING count(*) > 1) d"));
+        Assert.Equal(0L, await CountAsync(
+            "SELECT count(*) FROM orleans_grain_state WHERE state_name = 'clip' AND (state ->> 'status' <> 'judged' OR (state ->> 'attempts')::int <> 1)"));
+        Assert.Equal(16L, await CountAsync("SELECT count(*) FROM orleans_grain_state WHERE state_name = 'clip'"));
+        // Every clip judged fight or unsure is evidence of exactly one alert; no_fight clips raise none.
+        Assert.Equal(await CountAsync("SELECT count(*) FROM orleans_grain_state WHERE state_name = 'clip' AND state -> 'judgment' ->> 'verdict' <> 'no_fight'"),
+            await CountAsync("SELECT count(DISTINCT clip_id) FROM alert_evidence"));
+    }
+
+    private static DeviceStatus Status(string device, string version) => new()
+    {
+        Branch = "b1", Site = "s1", Device = device, TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Online, AgentVersion = version,
+        Cameras = [new CameraHealth("cam1", "ok", 5, 100, 0, DateTimeOffset.UtcNow, null), new CameraHealth("cam2", "ok", 5, 100, 0, null, null)],
+        ModelVersions = new Dictionary<string, string> { ["detector"] = "yolox-nano/1" },
+    };
+
     private static async Task PostStatusAsync(SiloProcess silo, string device, string version)
     {
-        var status = new DeviceStatus
-        {
-            Branch = "b1", Site = "s1", Device = device, TimeUtc = DateTimeOffset.UtcNow, State = DeviceState.Online, AgentVersion = version,
-            Cameras = [new CameraHealth("cam1", "ok", 5, 100, 0, DateTimeOffset.UtcNow, null), new CameraHealth("cam2", "ok", 5, 100, 0, null, null)],
-            ModelVersions = new Dictionary<string, string> { ["detector"] = "yolox-nano/1" },
-        };
-        using var content = new StringContent(ContractJson.SerializeToString(status), Encoding.UTF8, "application/json");
+        using var content = new StringContent(ContractJson.SerializeToString(Status(device, version)), Encoding.UTF8, "application/json");
         using var response = await silo.Http.PostAsync("/api/cluster/dispatch/status", content);
         Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }

@@ -1,15 +1,18 @@
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Ingest;
 
-// va-cloud: one Orleans silo host (grains, judges, alerts, cluster API). Configuration: appsettings, VA_-free standard
-// .NET sources (environment "Cloud__Postgres__ConnectionString", command line "--Cloud:Cluster:SiloPort=11112").
+// va-cloud: one Orleans silo host: ingest, grains, judges, alerts and the cluster API. Configured by appsettings, the
+// environment (Cloud__Postgres__ConnectionString) or the command line (--Cloud:Cluster:SiloPort=11112).
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCloud();
-// Hook points for the other parts of the host:
-//   builder.Services.AddIngest(builder.Configuration);   MQTT bridge → inbox → clips → IClipDispatcher (branch transport)
-//   builder.Services.AddConsole(builder.Configuration);  web console, HTTP API, users (branch console)
+builder.Services.AddIngest(builder.Configuration);
+// Hook points for the other parts of the host, after AddCloud so they find its IAlertFeed and IAlertService:
+//   builder.Services.AddConsole(builder.Configuration);        web console, HTTP API, users
+//   builder.Services.AddModelRegistry(builder.Configuration);  model registry and rollouts
 
 var app = builder.Build();
 await app.Services.MigrateSchemaAsync();
 app.MapCloudApi();
 //   app.MapConsole();
+//   app.MapModelRegistry();
 await app.RunAsync();

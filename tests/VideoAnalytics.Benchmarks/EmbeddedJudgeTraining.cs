@@ -5,17 +5,21 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.Benchmarks;
 
 /// <summary>
-/// <c>train-judge [out.json] [keyframes]</c>: trains the embedded judge's head on <c>fight_labels.csv</c>, prints grouped
+/// <c>train-judge [--out file.json] [--keyframes 8]</c>: trains the embedded judge's head on <c>fight_labels.csv</c>, prints grouped
 /// cross-validation scores (by source_group) and writes the weights (default: the file the cloud ships).
 /// </summary>
-public static class EmbeddedJudgeTraining
+internal sealed class EmbeddedJudgeTraining : IBenchmark
 {
-    public static Task<int> RunAsync(string[] args)
+    public string Name => "train-judge";
+
+    public string Usage => "[--out file.json] [--keyframes 8]  train the cloud's embedded judge; grouped CV scores";
+
+    public Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct)
     {
-        var output = args.Length > 0 ? args[0]
-            : Path.Combine(TestEnvironment.RepoRoot, "cloud", "VideoAnalytics.Cloud", "Judging", "embedded-judge-weights.json");
-        var keyframes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8;
-        var data = EmbeddedJudgeTrainer.ExtractFeatures(TestEnvironment.FightLabelsCsv, keyframes, CancellationToken.None);
+        var output = args.Get("out")
+            ?? Path.Combine(TestEnvironment.RepoRoot, "cloud", "VideoAnalytics.Cloud", "Judging", "embedded-judge-weights.json");
+        var keyframes = args.GetInt("keyframes", 8);
+        var data = EmbeddedJudgeTrainer.ExtractFeatures(TestEnvironment.FightLabelsCsv, keyframes, ct);
         var cv = EmbeddedJudgeTrainer.CrossValidate(data);
         Console.WriteLine(EmbeddedJudgeTrainer.Describe(cv));
         var weights = EmbeddedJudgeTrainer.Fit(data, "v1",

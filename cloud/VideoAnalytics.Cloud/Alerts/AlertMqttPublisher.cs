@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
-using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Contracts.Topics;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Cloud.Alerts;
 
@@ -44,12 +45,20 @@ public sealed class AlertMqttPublisher(
         using var client = new MqttClientFactory().CreateMqttClient();
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
-            .WithClientId($"{o.ClientIdPrefix}-alerts-{Environment.MachineName}-{Environment.ProcessId}")
+            .WithClientId($"{o.ClientId}-alerts")
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (!string.IsNullOrEmpty(o.Username)) builder = builder.WithCredentials(o.Username, o.Password);
-        if (o.UseTls) builder = builder.WithTlsOptions(t => t.UseTls());
+        if (o.UseTls)
+        {
+            var trust = o.CaFile is { Length: > 0 } ca ? new BrokerTrust(ca) : null;
+            builder = builder.WithTlsOptions(t =>
+            {
+                t.UseTls(true).WithTargetHost(o.Host);
+                if (trust is not null) t.WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors));
+            });
+        }
         var options = builder.Build();
 
         var delay = TimeSpan.FromMilliseconds(500);

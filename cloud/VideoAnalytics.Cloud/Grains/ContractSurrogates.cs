@@ -55,6 +55,21 @@ public sealed class AlertConverter : IConverter<Alert, AlertSurrogate>
     public AlertSurrogate ConvertToSurrogate(in Alert value) => new(ContractJson.SerializeToString(value));
 }
 
+[GenerateSerializer]
+public readonly record struct CameraHealthSurrogate(
+    [property: Id(0)] string Camera, [property: Id(1)] string State, [property: Id(2)] double Fps, [property: Id(3)] long FramesAnalysed,
+    [property: Id(4)] long FramesDropped, [property: Id(5)] DateTimeOffset? LastFrameUtc, [property: Id(6)] string? LastError);
+
+[RegisterConverter]
+public sealed class CameraHealthConverter : IConverter<CameraHealth, CameraHealthSurrogate>
+{
+    public CameraHealth ConvertFromSurrogate(in CameraHealthSurrogate s) =>
+        new(s.Camera, s.State, s.Fps, s.FramesAnalysed, s.FramesDropped, s.LastFrameUtc, s.LastError);
+
+    public CameraHealthSurrogate ConvertToSurrogate(in CameraHealth v) =>
+        new(v.Camera, v.State, v.Fps, v.FramesAnalysed, v.FramesDropped, v.LastFrameUtc, v.LastError);
+}
+
 internal static class ContractSurrogates
 {
     // The JSON was written by this cluster from an already validated message: only shape is checked here.

@@ -7,7 +7,8 @@ public sealed class PostgresOptions
 {
     public const string Section = "Cloud:Postgres";
 
-    [Required(ErrorMessage = "Cloud:Postgres:ConnectionString is required (an Npgsql connection string).")]
+    /// <summary>Npgsql connection string; when empty, <c>ConnectionStrings:Postgres</c> is used (the name ingest and console read).</summary>
+    [Required(ErrorMessage = "Cloud:Postgres:ConnectionString (or ConnectionStrings:Postgres) is required (an Npgsql connection string).")]
     public string ConnectionString { get; set; } = "";
 }
 
@@ -47,26 +48,6 @@ public sealed class CloudClusterOptions
 
     [Range(typeof(TimeSpan), "00:00:10", "30.00:00:00", ErrorMessage = "Cloud:Cluster:DefunctSiloExpiration must be 10 s to 30 days.")]
     public TimeSpan DefunctSiloExpiration { get; set; } = TimeSpan.FromHours(1);
-}
-
-/// <summary><c>Cloud:Mqtt</c>: the broker (shared with ingest). Empty host: alerts are not published to MQTT.</summary>
-public sealed class CloudMqttOptions
-{
-    public const string Section = "Cloud:Mqtt";
-
-    public string? Host { get; set; }
-
-    [Range(1, 65535, ErrorMessage = "Cloud:Mqtt:Port must be 1-65535.")]
-    public int Port { get; set; } = 1883;
-
-    public string? Username { get; set; }
-
-    public string? Password { get; set; }
-
-    public bool UseTls { get; set; }
-
-    [Required, RegularExpression("^[A-Za-z0-9_-]{1,40}$", ErrorMessage = "Cloud:Mqtt:ClientIdPrefix must be 1-40 characters of A-Z, a-z, 0-9, '_' and '-'.")]
-    public string ClientIdPrefix { get; set; } = "va-cloud";
 }
 
 /// <summary><c>Cloud:Logging</c>: Serilog console always, plus an optional JSON file.</summary>

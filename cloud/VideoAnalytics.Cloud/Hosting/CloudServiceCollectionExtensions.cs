@@ -31,9 +31,11 @@ public static class CloudServiceCollectionExtensions
         var config = builder.Configuration;
         builder.Services.AddSerilog((_, logger) => ConfigureSerilog(logger, config));
 
-        builder.Services.AddOptions<PostgresOptions>().Bind(config.GetSection(PostgresOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PostgresOptions>().Bind(config.GetSection(PostgresOptions.Section))
+            .PostConfigure(o => o.ConnectionString = o.ConnectionString is { Length: > 0 } cs ? cs : config.GetConnectionString("Postgres") ?? "")
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudClusterOptions>().Bind(config.GetSection(CloudClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section));
         builder.Services.AddOptions<JudgeOptions>().Bind(config.GetSection(JudgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudApiOptions>().Bind(config.GetSection(CloudApiOptions.Section));

@@ -10,7 +10,7 @@ using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Cloud.Tests.Infrastructure;
 
-/// <summary>A whole silo host (AddCloud, as Program.cs wires it) inside the test process, on the test's database.</summary>
+/// <summary>A silo host (AddCloud, as Program.cs wires it, without the MQTT ingest) inside the test process, on the test's database.</summary>
 public sealed class InProcessSilo : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -46,7 +46,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCloud();
         var root = clipRoot;
-        builder.Services.AddSingleton<IClipStore>(new DirectoryClipStore(root));
+        builder.Services.AddSingleton<IClipStore>(new FileSystemClipStore(root));
         var app = builder.Build();
         await app.Services.MigrateSchemaAsync();
         app.MapCloudApi();

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using Npgsql;
+using VideoAnalytics.Cloud.Alerts;
+using VideoAnalytics.Cloud.Grains;
+using VideoAnalytics.Cloud.Tests.Infrastructure;
+using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Contracts.Serialization;
+using VideoAnalytics.Testing;
+
+namespace VideoAnalytics.Cloud.Tests;
+
+/// <summary>
+/// An alert raised on one silo reaches the live feed of another host (LISTEN/NOTIFY), the site's MQTT alert topic and
+/// the webhooks (HMAC-signed, retried after a failure).
+/// </summary>
+public sealed class AlertFanOutTests : IAsyncLifetime
+{
+    private const string Secret = "0123456789abcdef-webhook-secret";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private TestDatabase db = null!;
+    private WebApplication hook = null!;
+    private InProcessSilo silo = null!;
+    private readonly ConcurrentQueue<(string Body, string Signature, int Status)> hookCalls = new();
+    private int hookRequests;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        hook = builder.Build();
+        hook.MapPost("/hook", async (HttpContext c) =>
+        {
+            using var reader = new StreamReader(c.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            // The first delivery fails: the sender must retry.
+            var status = Interlocked.Increment(ref hookRequests) == 1 ? 500 : 200;
+            hookCalls.Enqueue((body, c.Request.Headers[WebhookSender.SignatureHeader].ToString(), status));
+            c.Response.StatusCode = status;
+        });
+        await hook.StartAsync();
+        var hookUrl = hook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+
+        silo = await InProcessSilo.StartAsync(db.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
+            ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:UseTls"] = "false",
+            ["Cloud:Alerts:Webhooks:0:Url"] = hookUrl,
+            ["Cloud:Alerts:Webhooks:0:Secret"] = Secret,
+            ["Cloud:Alerts:WebhookBackoffInitial"] = "00:00:00.100",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await silo.DisposeAsync();
+        await hook.StopAsync();
+        await hook.DisposeAsync();
+        await db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_new_alert_reaches_another_hosts_live_feed_the_site_topic_and_a_signed_webhook()
+    {
+        // Another silo host's live feed: its own LISTEN connection on the same database.
+        await using var otherHostDb = NpgsqlDataSource.Create(db.ConnectionString);
+        var otherFeed = new PostgresAlertFeed(otherHostDb, new AlertStore(otherHostDb), NullLogger<PostgresAlertFeed>.Instance);
+        using var stop = new CancellationTokenSource(Timeout);
+        await otherFeed.StartAsync(stop.Token);
+        await otherFeed.Listening.WaitAsync(Timeout);
+        var fromFeed = new TaskCompletionSource<Alert>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feedTask = Task.Run(async () =>
+        {
+            await foreach (var a in otherFeed.SubscribeAsync(stop.Token)) { fromFeed.TrySetResult(a); break; }
+        });
+
+        using var mqtt = new MqttClientFactory().CreateMqttClient();
+        var fromMqtt = new TaskCompletionSource<Alert>(TaskCreationOptions.RunContinuationsAsynchronously);
+        mqtt.ApplicationMessageReceivedAsync += e =>
+        {
+            if (ContractJson.TryRead<Alert>(e.ApplicationMessage.Payload.ToArray(), DateTimeOffset.UtcNow, out var alert, out _))
+                fromMqtt.TrySetResult(alert);
+            return Task.CompletedTask;
+        };
+        await mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(TestEnvironment.MqttHost, TestEnvironment.MqttPort)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build(), stop.Token);
+        await mqtt.SubscribeAsync("va/v1/b9/s9/alerts", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, stop.Token);
+
+        var now = DateTimeOffset.UtcNow;
+        await silo.Grains.GetGrain<ISiteAlertsGrain>("b9/s9").RecordGateEventAsync(new GateEvent
+        {
+            EventId = "ev-fanout-0001", Branch = "b9", Site = "s9", Device = "d1", Camera = "cam1", TimeUtc = now, Rule = "fight",
+            Decision = GateDecision.Certain, Score = 0.97, Low = 0.3, High = 0.8,
+        });
+
+        var feedAlert = await fromFeed.Task.WaitAsync(Timeout);
+        Assert.Equal(("b9", "s9", "cam1", false), (feedAlert.Branch, feedAlert.Site, feedAlert.Camera, feedAlert.Verified));
+        var mqttAlert = await fromMqtt.Task.WaitAsync(Timeout);
+        Assert.Equal(feedAlert.AlertId, mqttAlert.AlertId);
+
+        await Eventually.GetAsync(() => Task.FromResult(hookCalls.Count), n => n >= 2, Timeout, "webhook retried and delivered");
+        var calls = hookCalls.ToList();
+        Assert.Equal([500, 200], calls.Select(c => c.Status));
+        var delivered = calls[1];
+        Assert.Equal(WebhookSender.Sign(Encoding.UTF8.GetBytes(delivered.Body), Secret), delivered.Signature);
+        Assert.NotEqual(WebhookSender.Sign(Encoding.UTF8.GetBytes(delivered.Body), "another-secret-of-16+chars"), delivered.Signature);
+        Assert.Contains(feedAlert.AlertId, delivered.Body);
+
+        await stop.CancelAsync();
+        await otherFeed.StopAsync(CancellationToken.None);
+        await feedTask.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}

@@ -58,7 +58,6 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         // Raised after the page is open: it must appear without a reload.
         var alert = await host.AddAlertAsync("north", "north-01", "atm-hall", clip.ClipId, AlertSeverity.Critical, verified: true,
             summary: "Fight at the ATM hall");
-        host.Publish(alert);
         var row = page.Locator($"tr[data-alert-id='{alert.AlertId}']");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = TimeoutMs });
         await Assertions.Expect(row).ToContainTextAsync("critical");

@@ -118,7 +118,9 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         await using var otherContext = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString() });
         var other = await otherContext.NewPageAsync();
         other.SetDefaultTimeout(TimeoutMs);
-        await SignInAsync(other, ConsoleHostFixture.SouthStaff);
+        await SignInAsync(other, ConsoleHostFixture.SouthStaff, "/console/devices");
+        await Assertions.Expect(other.Locator("tr[data-device='jetson-b']")).ToBeVisibleAsync();
+        await other.ClickAsync("nav >> text=Alerts");
         await Assertions.Expect(other.Locator("#live")).ToHaveClassAsync(new Regex("live-on"), new() { Timeout = TimeoutMs });
         Assert.Equal(0, await other.Locator($"tr[data-alert-id='{alert.AlertId}']").CountAsync());
         var refusedPage = await other.GotoAsync($"/console/alerts/{alert.AlertId}");
@@ -140,14 +142,15 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         ModelVersions = new Dictionary<string, string> { ["detector"] = "yolox-nano@3", ["heads"] = "fight@12" },
     };
 
-    private static async Task SignInAsync(IPage page, string name)
+    /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, signs in and is brought back to it.</summary>
+    private static async Task SignInAsync(IPage page, string name, string path = "/console/alerts")
     {
-        await page.GotoAsync("/console/alerts");
+        await page.GotoAsync(path);
         await page.WaitForURLAsync("**/console/signin?**");
         await page.FillAsync("#name", name);
         await page.FillAsync("#password", ConsoleTestHost.Password);
         await page.ClickAsync("#signin-button");
-        await page.WaitForURLAsync("**/console/alerts");
+        await page.WaitForURLAsync($"**{path}");
         await Assertions.Expect(page.Locator("#who")).ToContainTextAsync(name);
     }
 

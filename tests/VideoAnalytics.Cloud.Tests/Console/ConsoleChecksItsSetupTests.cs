@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -5,8 +6,8 @@ using VideoAnalytics.Cloud.Console;
 
 namespace VideoAnalytics.Cloud.Tests.Console;
 
-/// <summary>A bad console setting stops start-up with a one-line error naming its key.</summary>
-public sealed class ConsoleOptionsAreValidatedTests
+/// <summary>A bad console setting or a missing host service stops start-up with a one-line error naming it.</summary>
+public sealed class ConsoleChecksItsSetupTests
 {
     [Theory]
     [InlineData("SessionMinutes", "0")]
@@ -32,5 +33,17 @@ public sealed class ConsoleOptionsAreValidatedTests
 
         Assert.True(options.SecureCookie);
         Assert.InRange(options.SessionMinutes, 1, 24 * 60);
+    }
+
+    [Fact]
+    public void MappingTheConsoleWithoutAClipStoreNamesWhatIsMissing()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddConsole(builder.Configuration);
+        using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapConsole());
+
+        Assert.Contains("MapConsole needs", error.Message, StringComparison.Ordinal);
     }
 }

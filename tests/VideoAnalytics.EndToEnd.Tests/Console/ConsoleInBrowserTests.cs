@@ -147,6 +147,7 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
     {
         await page.GotoAsync(path);
         await page.WaitForURLAsync("**/console/signin?**");
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("signin") });
         await page.FillAsync("#name", name);
         await page.FillAsync("#password", ConsoleTestHost.Password);
         await page.ClickAsync("#signin-button");

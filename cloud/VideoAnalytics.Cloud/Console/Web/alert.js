@@ -87,6 +87,13 @@ await startPage("alerts");
 $("play").addEventListener("click", () => player.toggle());
 $("prev-frame").addEventListener("click", () => { player.pause(); player.step(-1); });
 $("next-frame").addEventListener("click", () => { player.pause(); player.step(1); });
+// Keyboard: space plays or pauses, arrows step, unless the operator is typing a note.
+document.addEventListener("keydown", event => {
+  if (event.target.closest?.("textarea, input, select, button")) return;
+  if (event.key === " ") { event.preventDefault(); player.toggle(); }
+  else if (event.key === "ArrowLeft") { player.pause(); player.step(-1); }
+  else if (event.key === "ArrowRight") { player.pause(); player.step(1); }
+});
 for (const action of ["acknowledge", "confirm", "dismiss"]) $(action).addEventListener("click", () => act(action));
 /** Another operator's decision, or new evidence merged into this alert, shows up without a reload. */
 function followChanges(alert) {

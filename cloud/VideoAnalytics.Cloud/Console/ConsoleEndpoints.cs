@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Npgsql;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console.Alerts;
 using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Devices;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Cloud.Storage;
 
 namespace VideoAnalytics.Cloud.Console;
 
@@ -17,6 +20,7 @@ public static class ConsoleEndpoints
 {
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
     {
+        RequireHostServices(app.ServiceProvider);
         var api = app.MapGroup("/api").RequireAuthorization(ConsoleAuth.UserPolicy).AddEndpointFilter(NoStoreWithSecurityHeaders);
         SessionEndpoints.Map(api);
         AlertStreamEndpoint.Map(api);
@@ -27,6 +31,24 @@ public static class ConsoleEndpoints
         var pages = app.MapGroup("/console").RequireAuthorization(ConsoleAuth.UserPolicy).AddEndpointFilter(NoStoreWithSecurityHeaders);
         PageEndpoints.Map(pages);
         return app;
+    }
+
+    /// <summary>The console runs on the host's alerts, feed, database and clip store: missing ones stop start-up, named.</summary>
+    private static void RequireHostServices(IServiceProvider services)
+    {
+        var isService = services.GetRequiredService<IServiceProviderIsService>();
+        (Type Type, string From)[] needed =
+        [
+            (typeof(ConsoleWebAssets), "services.AddConsole(configuration)"),
+            (typeof(NpgsqlDataSource), "builder.AddCloud()"),
+            (typeof(IAlertService), "builder.AddCloud()"),
+            (typeof(IAlertFeed), "builder.AddCloud()"),
+            (typeof(IClipStore), "services.AddIngest(configuration)"),
+        ];
+        foreach (var (type, from) in needed)
+        {
+            if (!isService.IsService(type)) throw new InvalidOperationException($"MapConsole needs {type.Name}: call {from} before building the host.");
+        }
     }
 
     /// <summary>API replies and pages are not cached unless an endpoint says otherwise (clip files, assets).</summary>

@@ -17,9 +17,8 @@ public static class ConsoleServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the security console: options (section <c>Console</c>), cookie sign-in, its queries and stores.
-    /// Needs an <c>NpgsqlDataSource</c> and an <see cref="Storage.IClipStore"/> from the host. Call it after the
-    /// host's alert services: it adds <see cref="InProcessAlertFeed"/> and <see cref="PostgresAlertActions"/> only
-    /// when no <see cref="IAlertFeed"/> / <see cref="IAlertActions"/> is registered yet.
+    /// Uses from the host: <c>NpgsqlDataSource</c>, <see cref="IAlertService"/> and <see cref="IAlertFeed"/>
+    /// (<c>AddCloud</c>) and <see cref="Storage.IClipStore"/> (<c>AddIngest</c>).
     /// </summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
@@ -52,8 +51,6 @@ public static class ConsoleServiceCollectionExtensions
         services.AddSingleton<DeviceStatusStore>();
         services.AddSingleton<ConsoleWebAssets>();
         services.TryAddSingleton<IClipManifests, PostgresClipManifests>();
-        services.TryAddSingleton<IAlertFeed, InProcessAlertFeed>();
-        services.TryAddSingleton<IAlertActions, PostgresAlertActions>();
         return services;
     }
 }

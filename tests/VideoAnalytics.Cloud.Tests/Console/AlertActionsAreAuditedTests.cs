@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using VideoAnalytics.Cloud.Tests.Console.Support;
+using VideoAnalytics.Contracts.Identity;
 
 namespace VideoAnalytics.Cloud.Tests.Console;
 
@@ -12,7 +13,8 @@ public sealed class AlertActionsAreAuditedTests(ConsoleHostFixture fixture) : IC
     [Fact]
     public async Task AcknowledgeThenConfirmAreRecordedWithActorAndNote()
     {
-        var alert = await host.AddAlertAsync("north", "north-01");
+        var clipId = ClipIds.New(DateTimeOffset.UtcNow);
+        var alert = await host.AddAlertAsync("north", "north-01", clipId: clipId);
         using var staff = await host.SignedInClientAsync(ConsoleHostFixture.NorthStaff);
 
         using var ack = await staff.SendAsync(ConsoleTestHost.Post($"/api/alerts/{alert.AlertId}/acknowledge", new { note = "looking at camera 1" }));
@@ -33,6 +35,10 @@ public sealed class AlertActionsAreAuditedTests(ConsoleHostFixture fixture) : IC
             audit);
         using var detail = JsonDocument.Parse(await staff.GetStringAsync($"/api/alerts/{alert.AlertId}"));
         Assert.Equal(3, detail.RootElement.GetProperty("audit").GetArrayLength());
+        // The staff decision becomes a training label for the alert's clip.
+        await using var label = host.DataSource.CreateCommand("SELECT label || '/' || actor FROM labels WHERE clip_id = @id AND source = 'staff'");
+        label.Parameters.AddWithValue("id", clipId);
+        Assert.Equal($"fight/{ConsoleHostFixture.NorthStaff}", await label.ExecuteScalarAsync());
     }
 
     [Fact]

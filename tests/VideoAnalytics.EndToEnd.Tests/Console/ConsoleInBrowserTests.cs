@@ -58,7 +58,6 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         // Raised after the page is open: it must appear without a reload.
         var alert = await host.AddAlertAsync("north", "north-01", "atm-hall", clip.ClipId, AlertSeverity.Critical, verified: true,
             summary: "Fight at the ATM hall");
-        host.Publish(alert);
         var row = page.Locator($"tr[data-alert-id='{alert.AlertId}']");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = TimeoutMs });
         await Assertions.Expect(row).ToContainTextAsync("critical");
@@ -119,7 +118,9 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         await using var otherContext = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString() });
         var other = await otherContext.NewPageAsync();
         other.SetDefaultTimeout(TimeoutMs);
-        await SignInAsync(other, ConsoleHostFixture.SouthStaff);
+        await SignInAsync(other, ConsoleHostFixture.SouthStaff, "/console/devices");
+        await Assertions.Expect(other.Locator("tr[data-device='jetson-b']")).ToBeVisibleAsync();
+        await other.ClickAsync("nav >> text=Alerts");
         await Assertions.Expect(other.Locator("#live")).ToHaveClassAsync(new Regex("live-on"), new() { Timeout = TimeoutMs });
         Assert.Equal(0, await other.Locator($"tr[data-alert-id='{alert.AlertId}']").CountAsync());
         var refusedPage = await other.GotoAsync($"/console/alerts/{alert.AlertId}");
@@ -141,14 +142,16 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         ModelVersions = new Dictionary<string, string> { ["detector"] = "yolox-nano@3", ["heads"] = "fight@12" },
     };
 
-    private static async Task SignInAsync(IPage page, string name)
+    /// <summary>Opens <paramref name="path"/>, is sent to the sign-in page, signs in and is brought back to it.</summary>
+    private static async Task SignInAsync(IPage page, string name, string path = "/console/alerts")
     {
-        await page.GotoAsync("/console/alerts");
+        await page.GotoAsync(path);
         await page.WaitForURLAsync("**/console/signin?**");
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("signin") });
         await page.FillAsync("#name", name);
         await page.FillAsync("#password", ConsoleTestHost.Password);
         await page.ClickAsync("#signin-button");
-        await page.WaitForURLAsync("**/console/alerts");
+        await page.WaitForURLAsync($"**{path}");
         await Assertions.Expect(page.Locator("#who")).ToContainTextAsync(name);
     }
 

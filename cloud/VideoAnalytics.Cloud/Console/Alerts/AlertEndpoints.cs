@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
@@ -29,28 +30,29 @@ internal static class AlertEndpoints
         api.MapPost("/alerts/{alertId}/{action}", ActAsync).AddEndpointFilter(ConsoleHttp.RequireAntiForgeryHeader);
     }
 
+    /// <summary>The alert when it exists and <paramref name="user"/> may see its branch; null otherwise (both are 404).</summary>
+    public static async Task<Alert?> FindVisibleAsync(IAlertService alerts, ConsoleUser user, string alertId, CancellationToken ct) =>
+        await alerts.GetAsync(alertId, ct) is { } alert && user.CanSee(alert.Branch) ? alert : null;
+
     private static Task<IResult> ListAsync(HttpContext http, AlertQueries queries, string? branch, string? site, string? state, int? limit,
         CancellationToken ct) =>
         CurrentUser.ReplyAsync(http, async user =>
         {
             if (!CurrentUser.TryScope(user, branch, site, out var scope, out var error)) return error!;
-            AlertState? stateFilter = null;
-            if (state is not null)
-            {
-                if (!AlertText.TryParseState(state, out var parsed)) return ConsoleHttp.BadRequest("state must be new, acknowledged, confirmed or dismissed");
-                stateFilter = parsed;
-            }
+            if (state is not (null or "new" or "acknowledged" or "confirmed" or "dismissed"))
+                return ConsoleHttp.BadRequest("state must be new, acknowledged, confirmed or dismissed");
+            AlertState? stateFilter = state is null ? null : AlertText.State(state);
             if (limit is < 1 or > MaxLimit) return ConsoleHttp.BadRequest($"limit must be 1-{MaxLimit}");
             var alerts = await queries.ListAsync(new AlertQueries.Filter(scope.Branch, scope.Site, stateFilter, limit ?? DefaultLimit), ct);
             return TypedResults.Json(alerts.ToList(), ConsoleJsonContext.Default.ListAlert);
         });
 
-    private static Task<IResult> DetailAsync(HttpContext http, AlertQueries queries, IClipManifests manifests, IClipStore clipStore,
-        string alertId, CancellationToken ct) =>
+    private static Task<IResult> DetailAsync(HttpContext http, IAlertService alerts, AlertQueries queries, IClipManifests manifests,
+        IClipStore clipStore, string alertId, CancellationToken ct) =>
         CurrentUser.ReplyAsync(http, async user =>
         {
             if (!ClipIds.IsValid(alertId)) return ConsoleHttp.BadRequest("alert id is not valid (8-64 of a-z, 0-9, '-')");
-            var alert = await queries.FindAsync(alertId, user.BranchLimit, ct);
+            var alert = await FindVisibleAsync(alerts, user, alertId, ct);
             if (alert is null) return ConsoleHttp.NotFound("alert");
             var evidence = await queries.EvidenceAsync(alertId, ct);
             var audit = await queries.AuditAsync(alertId, ct);
@@ -63,16 +65,11 @@ internal static class AlertEndpoints
                 clips.Add(new ClipView(m.ClipId, m.Camera, m.StartUtc, m.EndUtc, m.Score, m.FrameWidth, m.FrameHeight, stored,
                     [.. m.Files.Select(f => new ClipFileView(f.Name, f.ContentType, f.Length))], m.Keyframes));
             }
-            var detail = new AlertDetail(alert with
-            {
-                ClipIds = [.. clips.Select(c => c.ClipId)],
-                Reasons = [.. evidence.Select(e => e.Reason)],
-            }, evidence, audit, clips);
+            var detail = new AlertDetail(alert, evidence, audit, clips);
             return TypedResults.Json(detail, ConsoleJsonContext.Default.AlertDetail);
         });
 
-    private static Task<IResult> ActAsync(HttpContext http, AlertQueries queries, IAlertActions actions, string alertId, string action,
-        CancellationToken ct) =>
+    private static Task<IResult> ActAsync(HttpContext http, IAlertService alerts, string alertId, string action, CancellationToken ct) =>
         CurrentUser.ReplyAsync(http, async user =>
         {
             if (!ClipIds.IsValid(alertId)) return ConsoleHttp.BadRequest("alert id is not valid (8-64 of a-z, 0-9, '-')");
@@ -83,19 +80,18 @@ internal static class AlertEndpoints
             if (note is { Length: > MaxNoteLength }) return ConsoleHttp.BadRequest($"note is longer than {MaxNoteLength} characters");
             if (note is not null && note.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
                 return ConsoleHttp.BadRequest("note contains control characters");
-            if (await queries.FindAsync(alertId, user.BranchLimit, ct) is null) return ConsoleHttp.NotFound("alert");
+            if (await FindVisibleAsync(alerts, user, alertId, ct) is null) return ConsoleHttp.NotFound("alert");
 
             var result = action switch
             {
-                "acknowledge" => await actions.AcknowledgeAsync(alertId, user.Name, note, ct),
-                "confirm" => await actions.ConfirmAsync(alertId, user.Name, note, ct),
-                _ => await actions.DismissAsync(alertId, user.Name, note, ct),
+                "acknowledge" => await alerts.AcknowledgeAsync(alertId, user.Name, note, ct),
+                "confirm" => await alerts.ConfirmAsync(alertId, user.Name, note, ct),
+                _ => await alerts.DismissAsync(alertId, user.Name, note, ct),
             };
-            return result.Outcome switch
-            {
-                AlertActionOutcome.Changed => TypedResults.Json(result.Alert!, ConsoleJsonContext.Default.Alert),
-                AlertActionOutcome.NotFound => ConsoleHttp.NotFound("alert"),
-                _ => ConsoleHttp.Problem(StatusCodes.Status409Conflict, result.Reason),
-            };
+            // Refused with the alert: its state does not allow the action. Refused without it: it has gone.
+            if (result.Ok) return TypedResults.Json(result.Alert!, ConsoleJsonContext.Default.Alert);
+            return result.Alert is null
+                ? ConsoleHttp.NotFound("alert")
+                : ConsoleHttp.Problem(StatusCodes.Status409Conflict, result.Error ?? "the alert's state does not allow this");
         });
 }

@@ -1,12 +1,15 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Npgsql;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Contracts.Messages;
 
 namespace VideoAnalytics.Cloud.Console.Alerts;
 
-/// <summary>Reads alerts for the console. Every query takes the caller's branch limit, so scope is enforced in SQL.</summary>
-public sealed class AlertQueries(NpgsqlDataSource dataSource, ILogger<AlertQueries> logger)
+/// <summary>
+/// The console's reads of the alerts tables beyond <see cref="IAlertService"/>: the list filtered by state (staff's
+/// branch limit applied in SQL), an alert's evidence and its audit trail.
+/// </summary>
+public sealed class AlertQueries(NpgsqlDataSource dataSource)
 {
     private const string AlertColumns =
         "alert_id, branch, site, device, camera, rule, severity, state, verified, summary, opened_utc, updated_utc";
@@ -25,22 +28,8 @@ public sealed class AlertQueries(NpgsqlDataSource dataSource, ILogger<AlertQueri
         cmd.CommandText = sql.ToString();
         var alerts = new List<Alert>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            if (ReadAlert(reader) is { } alert) alerts.Add(alert);
-        }
+        while (await reader.ReadAsync(ct)) alerts.Add(ReadAlert(reader));
         return alerts;
-    }
-
-    /// <summary>The alert, or null when it does not exist or lies outside <paramref name="branchLimit"/>.</summary>
-    public async Task<Alert?> FindAsync(string alertId, string? branchLimit, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            $"SELECT {AlertColumns} FROM alerts WHERE alert_id = @id AND (@branch::text IS NULL OR branch = @branch::text)");
-        cmd.Parameters.AddWithValue("id", alertId);
-        cmd.Parameters.Add(new NpgsqlParameter<string?>("branch", branchLimit));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadAlert(reader) : null;
     }
 
     public async Task<IReadOnlyList<EvidenceView>> EvidenceAsync(string alertId, CancellationToken ct)
@@ -75,30 +64,21 @@ public sealed class AlertQueries(NpgsqlDataSource dataSource, ILogger<AlertQueri
         return audit;
     }
 
-    private Alert? ReadAlert(NpgsqlDataReader r)
+    private static Alert ReadAlert(NpgsqlDataReader r) => new()
     {
-        var id = r.GetString(0);
-        if (!AlertText.TryParseSeverity(r.GetString(6), out var severity) || !AlertText.TryParseState(r.GetString(7), out var state))
-        {
-            logger.LogWarning("Alert {AlertId} has an unknown severity '{Severity}' or state '{State}'; not shown", id, r.GetString(6), r.GetString(7));
-            return null;
-        }
-        return new Alert
-        {
-            AlertId = id,
-            Branch = r.GetString(1),
-            Site = r.GetString(2),
-            Device = r.GetString(3),
-            Camera = r.GetString(4),
-            Rule = r.GetString(5),
-            Severity = severity,
-            State = state,
-            Verified = r.GetBoolean(8),
-            Summary = r.GetString(9),
-            OpenedUtc = r.GetFieldValue<DateTimeOffset>(10),
-            TimeUtc = r.GetFieldValue<DateTimeOffset>(11),
-        };
-    }
+        AlertId = r.GetString(0),
+        Branch = r.GetString(1),
+        Site = r.GetString(2),
+        Device = r.GetString(3),
+        Camera = r.GetString(4),
+        Rule = r.GetString(5),
+        Severity = AlertText.Severity(r.GetString(6)),
+        State = AlertText.State(r.GetString(7)),
+        Verified = r.GetBoolean(8),
+        Summary = r.GetString(9),
+        OpenedUtc = r.GetFieldValue<DateTimeOffset>(10),
+        TimeUtc = r.GetFieldValue<DateTimeOffset>(11),
+    };
 
     private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

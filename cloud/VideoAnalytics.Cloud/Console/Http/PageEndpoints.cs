@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console.Alerts;
 using VideoAnalytics.Cloud.Console.Users;
 using VideoAnalytics.Contracts.Identity;
@@ -23,11 +24,11 @@ internal static class PageEndpoints
         pages.MapGet("/alerts/{alertId}", AlertPageAsync);
     }
 
-    private static Task<IResult> AlertPageAsync(HttpContext http, ConsoleWebAssets web, AlertQueries queries, string alertId, CancellationToken ct) =>
+    private static Task<IResult> AlertPageAsync(HttpContext http, ConsoleWebAssets web, IAlertService alerts, string alertId, CancellationToken ct) =>
         CurrentUser.ReplyAsync(http, async user =>
         {
             if (!ClipIds.IsValid(alertId)) return TypedResults.Text("Not a valid alert id.", statusCode: StatusCodes.Status400BadRequest);
-            if (await queries.FindAsync(alertId, user.BranchLimit, ct) is null)
+            if (await AlertEndpoints.FindVisibleAsync(alerts, user, alertId, ct) is null)
                 return TypedResults.Text("Alert not found.", statusCode: StatusCodes.Status404NotFound);
             return web.Page(http, "alert.html");
         });

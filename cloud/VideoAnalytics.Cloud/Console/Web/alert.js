@@ -1,4 +1,4 @@
-import { api, ApiError, el, formatTime, severityBadge, stateBadge, verifiedBadge, startPage } from "./common.js";
+import { api, ApiError, el, formatTime, query, severityBadge, stateBadge, verifiedBadge, startPage } from "./common.js";
 import { KeyframePlayer } from "./player.js";
 
 const alertId = decodeURIComponent(location.pathname.split("/").pop());
@@ -87,9 +87,25 @@ await startPage("alerts");
 $("play").addEventListener("click", () => player.toggle());
 $("prev-frame").addEventListener("click", () => { player.pause(); player.step(-1); });
 $("next-frame").addEventListener("click", () => { player.pause(); player.step(1); });
+// Keyboard: space plays or pauses, arrows step, unless the operator is typing a note.
+document.addEventListener("keydown", event => {
+  if (event.target.closest?.("textarea, input, select, button")) return;
+  if (event.key === " ") { event.preventDefault(); player.toggle(); }
+  else if (event.key === "ArrowLeft") { player.pause(); player.step(-1); }
+  else if (event.key === "ArrowRight") { player.pause(); player.step(1); }
+});
 for (const action of ["acknowledge", "confirm", "dismiss"]) $(action).addEventListener("click", () => act(action));
+/** Another operator's decision, or new evidence merged into this alert, shows up without a reload. */
+function followChanges(alert) {
+  const stream = new EventSource(`/api/alerts/stream${query({ branch: alert.branch, site: alert.site })}`);
+  stream.addEventListener("alert", event => {
+    if (JSON.parse(event.data).alertId === alertId) load();
+  });
+}
+
 try {
   const detail = await load();
+  followChanges(detail.alert);
   await showClips(detail.clips);
 } catch (e) {
   $("load-error").textContent = e instanceof ApiError ? `This alert cannot be shown: ${e.message}` : String(e);

@@ -32,7 +32,7 @@ export class ApiError extends Error {
 
 export function goToSignIn() {
   const back = location.pathname + location.search;
-  location.assign(`/console/signin?returnUrl=${encodeURIComponent(back)}`);
+  location.assign(`/console/signin?ReturnUrl=${encodeURIComponent(back)}`);
 }
 
 /** Builds an element; children are nodes or text (never parsed as HTML). */

@@ -2,7 +2,7 @@ import { api, ApiError } from "./common.js";
 
 /** Only console pages of this site: never an open redirect to another origin. */
 function returnUrl() {
-  const target = new URLSearchParams(location.search).get("returnUrl") ?? "";
+  const target = new URLSearchParams(location.search).get("ReturnUrl") ?? "";
   return /^\/console\/[A-Za-z0-9\-_/?=&%.]*$/.test(target) && !target.startsWith("//") ? target : "/console/alerts";
 }
 

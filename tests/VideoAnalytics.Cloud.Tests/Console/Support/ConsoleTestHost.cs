@@ -8,12 +8,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console;
+using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Console.Users;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Identity;
@@ -24,9 +23,9 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.Cloud.Tests.Console.Support;
 
 /// <summary>
-/// The console served by a real Kestrel host on a free loopback port, on its own PostgreSQL database (schema applied
-/// by the real migrator) and a clip store in a temp folder, with helpers that write users, alerts and clips the way
-/// the other parts of the cloud write them.
+/// The va-cloud host (silo, alerts, console) on a free loopback port, on its own PostgreSQL database (schema applied
+/// by the real migrator) and a filesystem clip store in a temp folder, with helpers that write users, alerts and clips
+/// the way the other parts of the cloud write them.
 /// </summary>
 internal sealed class ConsoleTestHost : IAsyncDisposable
 {
@@ -50,26 +49,38 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
     public IServiceProvider Services => app.Services;
     public string ConnectionString => database.ConnectionString;
 
+    /// <summary>
+    /// Starts the host as <c>Program.cs</c> wires it (<c>AddCloud</c>: silo, alerts service, live feed; the console;
+    /// the filesystem clip store of ingest) without the MQTT ingest, which these tests do not need.
+    /// </summary>
     public static async Task<ConsoleTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var database = await TestDatabase.CreateAsync();
         var clipDir = TestEnvironment.NewTempDir("va-console-clips");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Console:SecureCookie"] = "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cloud:Postgres:ConnectionString"] = database.ConnectionString,
+            ["Cloud:Cluster:ClusterId"] = "console-test",
+            ["Cloud:Cluster:SiloPort"] = "0",
+            ["Cloud:Cluster:GatewayPort"] = "0",
+            ["Cloud:Cluster:AdvertisedIPAddress"] = "127.0.0.1",
+            ["Cloud:Logging:MinimumLevel"] = "Warning",
+            ["Console:SecureCookie"] = "false",
+        });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
-        var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        builder.Services.AddSingleton(dataSource);
-        builder.Services.AddSingleton<IClipStore>(new DirectoryClipStore(clipDir));
+        builder.AddCloud();
+        builder.Services.AddSingleton<IClipStore>(new FileSystemClipStore(clipDir));
         builder.Services.AddConsole(builder.Configuration);
         var app = builder.Build();
-        await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await CreateClipsTableAsync(dataSource);
+        await app.Services.MigrateSchemaAsync();
+        app.MapCloudApi();
         app.MapConsole();
         await app.StartAsync();
+        await app.Services.GetRequiredService<PostgresAlertFeed>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new ConsoleTestHost(database, app, dataSource, clipDir, new Uri(address));
+        return new ConsoleTestHost(database, app, app.Services.GetRequiredService<NpgsqlDataSource>(), clipDir, new Uri(address));
     }
 
     /// <summary>A client with its own cookie jar that does not follow redirects (so tests see them).</summary>
@@ -105,7 +116,10 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Writes an alert as the alerts service does: the alert row, a judgment as evidence, and the "opened" audit row.</summary>
+    /// <summary>
+    /// Raises an alert through the alerts store, as the site grain does: alert row, a judgment as evidence and the
+    /// "opened" audit row in one transaction, announced on the live feed.
+    /// </summary>
     public async Task<Alert> AddAlertAsync(string branch, string site, string camera = "cam-1", string? clipId = null,
         AlertSeverity severity = AlertSeverity.High, bool verified = true, string summary = "Two people fighting near the ATM")
     {
@@ -115,39 +129,12 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
             AlertId = ClipIds.New(now), Branch = branch, Site = site, Device = "dev-1", Camera = camera, Rule = "fight",
             TimeUtc = now, OpenedUtc = now, Severity = severity, State = AlertState.New, Verified = verified, Summary = summary,
         };
-        await using var batch = DataSource.CreateBatch();
-        var insert = new NpgsqlBatchCommand(
-            "INSERT INTO alerts (alert_id, branch, site, device, camera, rule, severity, state, verified, summary, opened_utc, updated_utc, last_evidence_utc) " +
-            "VALUES (@id, @branch, @site, @device, @camera, @rule, @severity, 'new', @verified, @summary, @now, @now, @now)");
-        insert.Parameters.AddWithValue("id", alert.AlertId);
-        insert.Parameters.AddWithValue("branch", branch);
-        insert.Parameters.AddWithValue("site", site);
-        insert.Parameters.AddWithValue("device", alert.Device);
-        insert.Parameters.AddWithValue("camera", camera);
-        insert.Parameters.AddWithValue("rule", alert.Rule);
-        insert.Parameters.AddWithValue("severity", severity.ToString().ToLowerInvariant());
-        insert.Parameters.AddWithValue("verified", verified);
-        insert.Parameters.AddWithValue("summary", summary);
-        insert.Parameters.AddWithValue("now", now);
-        batch.BatchCommands.Add(insert);
-        var evidence = new NpgsqlBatchCommand(
-            "INSERT INTO alert_evidence (alert_id, evidence_id, kind, clip_id, verdict, confidence, reason, backend, time_utc) " +
-            "VALUES (@id, @evidence, 'judgment', @clip, 'fight', 0.91, @reason, 'embedded-cpu (test)', @now)");
-        evidence.Parameters.AddWithValue("id", alert.AlertId);
-        evidence.Parameters.AddWithValue("evidence", clipId ?? ClipIds.New(now));
-        evidence.Parameters.Add(new NpgsqlParameter<string?>("clip", clipId));
-        evidence.Parameters.AddWithValue("reason", "Two people exchange punches; one falls to the ground.");
-        evidence.Parameters.AddWithValue("now", now);
-        batch.BatchCommands.Add(evidence);
-        var audit = new NpgsqlBatchCommand("INSERT INTO alert_audit (alert_id, actor, action, to_state) VALUES (@id, 'system', 'opened', 'new')");
-        audit.Parameters.AddWithValue("id", alert.AlertId);
-        batch.BatchCommands.Add(audit);
-        await batch.ExecuteNonQueryAsync();
+        var judgment = new EvidenceRow(clipId ?? ClipIds.New(now), "judgment", clipId, Verdict.Fight, 0.91, null,
+            "Two people exchange punches; one falls to the ground.", "embedded-cpu (test)", verified, now, null, null, null);
+        await Services.GetRequiredService<AlertStore>().SaveAsync(
+            new AlertChange(alert, now, judgment, "system", "opened", null, null, null), CancellationToken.None);
         return alert;
     }
-
-    /// <summary>Publishes an alert change on the host's live feed, as the alerts service does after writing it.</summary>
-    public void Publish(Alert alert) => Services.GetRequiredService<IAlertFeed>().Publish(alert);
 
     /// <summary>Stores a clip as ingest does: the blob (files concatenated) in the clip store and the manifest in <c>clips</c>.</summary>
     public async Task<ClipManifest> AddClipAsync(string branch, string site, string camera, IReadOnlyList<byte[]> jpegs,
@@ -171,28 +158,26 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
             TotalBytes = blob.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(blob)), ChunkCount = 1, ChunkSize = Math.Max(blob.Length, 1),
         };
         await Services.GetRequiredService<IClipStore>().PutAsync($"clips/{manifest.ClipId}", new MemoryStream(blob), CancellationToken.None);
-        await using var cmd = DataSource.CreateCommand("INSERT INTO clips (clip_id, manifest) VALUES (@id, @manifest)");
+        await using var cmd = DataSource.CreateCommand(
+            "INSERT INTO clips (clip_id, branch, site, device, camera, manifest, sha256, total_bytes, chunk_count, chunks_received, state, blob_key) " +
+            "VALUES (@id, @branch, @site, @device, @camera, @manifest, @sha, @bytes, 1, 1, 'dispatched', @key)");
         cmd.Parameters.AddWithValue("id", manifest.ClipId);
+        cmd.Parameters.AddWithValue("branch", branch);
+        cmd.Parameters.AddWithValue("site", site);
+        cmd.Parameters.AddWithValue("device", manifest.Device);
+        cmd.Parameters.AddWithValue("camera", camera);
         cmd.Parameters.AddWithValue("manifest", NpgsqlDbType.Jsonb, ContractJson.SerializeToString(manifest));
+        cmd.Parameters.AddWithValue("sha", manifest.Sha256);
+        cmd.Parameters.AddWithValue("bytes", manifest.TotalBytes);
+        cmd.Parameters.AddWithValue("key", $"clips/{manifest.ClipId}");
         await cmd.ExecuteNonQueryAsync();
         return manifest;
     }
 
-    /// <summary>
-    /// The ingest's <c>clips</c> table (clip id + manifest JSONB) as the console reads it; created here only when
-    /// the schema scripts did not already.
-    /// </summary>
-    private static async Task CreateClipsTableAsync(NpgsqlDataSource dataSource)
-    {
-        await using var cmd = dataSource.CreateCommand("CREATE TABLE IF NOT EXISTS clips (clip_id text PRIMARY KEY, manifest jsonb NOT NULL)");
-        await cmd.ExecuteNonQueryAsync();
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20))) await app.StopAsync(timeout.Token);
         await app.DisposeAsync();
-        await DataSource.DisposeAsync();
         await database.DisposeAsync();
         Directory.Delete(clipDir, recursive: true);
     }

@@ -28,7 +28,7 @@ public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
         var connect = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
-            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}"[..40]).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}").WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
         if (o.MqttUsername is not null) connect.WithCredentials(o.MqttUsername, o.MqttPassword);
         var delay = TimeSpan.FromSeconds(1);
@@ -63,6 +63,7 @@ public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options
     {
         var topic = e.ApplicationMessage.Topic;
         var payload = e.ApplicationMessage.Payload.ToArray();
+        if (payload.Length == 0) return; // a retained report being cleared (device removed), not a report
         if (!MqttTopics.TryParse(topic, out var parsed, out var error) || parsed.Kind != TopicKind.ModelsReported)
         {
             Reject(topic, error.Length > 0 ? error : "not a models/reported topic");

@@ -67,7 +67,9 @@ public sealed class ModelCloud : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(baseUrl);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information);
+        // VA_TEST_LOGS=1 shows what the hosts log (dotnet test --logger "console;verbosity=detailed").
+        if (Environment.GetEnvironmentVariable("VA_TEST_LOGS") == "1") builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Host.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "va-models-test", clusterId: Guid.NewGuid().ToString("N"))
             .AddMemoryGrainStorageAsDefault());

@@ -44,7 +44,7 @@ public sealed class MqttDesiredStatePublisher(IOptions<ModelRegistryOptions> opt
             if (_client.IsConnected) return;
             var o = options.Value;
             var builder = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
-                .WithClientId($"va-cloud-models-{Environment.MachineName.ToLowerInvariant()}-{Guid.NewGuid():N}"[..60])
+                .WithClientId($"va-cloud-models-{Guid.NewGuid():N}")
                 .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
             if (o.MqttUsername is not null) builder.WithCredentials(o.MqttUsername, o.MqttPassword);
             await _client.ConnectAsync(builder.Build(), ct);

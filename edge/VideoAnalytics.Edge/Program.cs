@@ -1,1 +1,3 @@
-return 0;
+using VideoAnalytics.Edge.Hosting.Commands;
+
+return await EdgeCommands.Create().Parse(args).InvokeAsync();

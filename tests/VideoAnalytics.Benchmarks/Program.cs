@@ -1,1 +1,3 @@
-return 0;
+using VideoAnalytics.Benchmarks;
+
+return await BenchmarkDispatcher.RunAsync(args);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Contracts.Serialization;
 
@@ -17,6 +18,18 @@ public sealed record ModelPackage(ModelManifest Manifest, string ManifestPath, s
                 if (string.Equals(f.Path, fileName, StringComparison.Ordinal)) return f;
             }
             return Manifest.Files.Count == 1 ? Manifest.Files[0] : null;
+        }
+    }
+
+    /// <summary>Checks the model file's SHA-256 against its manifest entry; throws <see cref="ModelLoadException"/> naming the file.</summary>
+    public void VerifyFileHash()
+    {
+        if (ModelFileEntry is not { } entry) throw new ModelLoadException($"manifest '{ManifestPath}' lists no entry for '{Path.GetFileName(ModelPath)}', so its hash cannot be checked");
+        using var stream = File.OpenRead(ModelPath);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (!string.Equals(actual, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelLoadException($"model file '{ModelPath}' has SHA-256 {actual} but manifest '{ManifestPath}' says {entry.Sha256}");
         }
     }
 }

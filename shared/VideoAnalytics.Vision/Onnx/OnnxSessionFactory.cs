@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -39,7 +38,7 @@ public sealed class OnnxSessionFactory
         var path = package.ModelPath;
         var name = package.Manifest.Name;
         if (!File.Exists(path)) throw new ModelLoadException($"model file '{path}' of '{name}' does not exist");
-        if (_options.VerifySha256) VerifyHash(package);
+        if (_options.VerifySha256) package.VerifyFileHash();
 
         var chosen = new List<ExecutionProvider>();
         var sessionOptions = new SessionOptions
@@ -109,17 +108,6 @@ public sealed class OnnxSessionFactory
             // Present in the build but unusable here (no driver, no device): same fallback.
             _logger.LogWarning("Model {Model}: execution provider {Provider} failed to start ({Reason}); falling back", model, nativeName, e.Message);
             return false;
-        }
-    }
-
-    private static void VerifyHash(ModelPackage package)
-    {
-        if (package.ModelFileEntry is not { } entry) return;
-        using var stream = File.OpenRead(package.ModelPath);
-        var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-        if (!string.Equals(actual, entry.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ModelLoadException($"model file '{package.ModelPath}' has SHA-256 {actual} but manifest '{package.ManifestPath}' says {entry.Sha256}");
         }
     }
 }

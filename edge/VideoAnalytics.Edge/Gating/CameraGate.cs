@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using VideoAnalytics.Contracts.Identity;
+using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Edge.Clips;
+using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Vision.Gating;
+using VideoAnalytics.Vision.Tracking;
+
+namespace VideoAnalytics.Edge.Gating;
+
+/// <summary>
+/// The gate of one camera: features over a sliding window → logistic score → decision (hysteresis, cooldown, hourly
+/// clip cap) → gate event into the spool and, for raises within the cap, a clip.
+/// </summary>
+public sealed class CameraGate : IDisposable
+{
+    private readonly string _camera;
+    private readonly DeviceOptions _device;
+    private readonly GateModel _model;
+    private readonly GateFeatureExtractor _extractor;
+    private readonly GateDecider _decider;
+    private readonly ClipRecorder _clips;
+    private readonly ISpool _spool;
+    private readonly EdgeCounters _counters;
+    private readonly ILogger _logger;
+    private readonly float[] _features;
+
+    public CameraGate(string camera, DeviceOptions device, GateModel model, GateOptions options, int personClassId,
+        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger)
+    {
+        _camera = camera;
+        _device = device;
+        _model = model;
+        var window = new GateWindowSettings(options.WindowSeconds ?? model.WindowSeconds, options.StrideSeconds ?? model.StrideSeconds);
+        _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames);
+        if (!_extractor.FeatureNames.SequenceEqual(model.FeatureNames))
+            throw new InvalidDataException($"gate heads file '{options.Heads}' expects features [{string.Join(",", model.FeatureNames)}], this agent computes [{string.Join(",", _extractor.FeatureNames)}]");
+        _decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(options.CooldownSeconds), options.MaxUploadsPerHour);
+        _clips = clips;
+        _spool = spool;
+        _counters = counters;
+        _logger = logger;
+        _features = new float[_extractor.FeatureNames.Count];
+    }
+
+    /// <summary>The last window's score (NaN before the first window).</summary>
+    public double LastScore { get; private set; } = double.NaN;
+
+    public async ValueTask ObserveAsync(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> tracks,
+        IReadOnlyDictionary<string, float>? heads, CancellationToken ct)
+    {
+        _extractor.AddFrame(bgr, position, tracks, heads);
+        if (!_extractor.TryGetWindow(_features, out var window)) return;
+        var score = _model.Score(_features);
+        LastScore = score;
+        var outcome = _decider.Decide(score, utc);
+        if (outcome.Suppressed is not null)
+        {
+            if (outcome.UploadClip is false && outcome.Emit) _counters.ClipCapped();
+            else _counters.DecisionSuppressed();
+            _logger.LogInformation("Camera {Camera}: {Decision} at score {Score:F3} held back ({Reason})", _camera, outcome.Decision, score, outcome.Suppressed);
+        }
+        if (!outcome.Emit) return;
+
+        var features = new Dictionary<string, float>(_features.Length);
+        for (var i = 0; i < _features.Length; i++) features[_extractor.FeatureNames[i]] = _features[i];
+        var clipId = outcome.UploadClip ? ClipBuilder.NewClipId() : null;
+        var gateEvent = new GateEvent
+        {
+            EventId = ClipIds.New(utc), Branch = _device.Branch, Site = _device.Site, Device = _device.Device, Camera = _camera,
+            TimeUtc = utc, Rule = _model.Rule, Decision = outcome.Decision, Score = score, Low = _model.Low, High = _model.High,
+            WindowStartUtc = utc - (window.End - window.Start), WindowEndUtc = utc, Features = features, ClipId = clipId,
+        };
+        await _spool.EnqueueGateEventAsync(gateEvent, ct).ConfigureAwait(false);
+        _counters.Decision(outcome.Decision);
+        _logger.LogInformation("Camera {Camera}: gate {Rule} {Decision} score {Score:F3} (low {Low:F3}, high {High:F3}){Clip}",
+            _camera, _model.Rule, outcome.Decision, score, _model.Low, _model.High, clipId is null ? "" : " clip " + clipId);
+        if (clipId is not null)
+        {
+            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, _model.Rule, outcome.Decision, score, features), position);
+        }
+    }
+
+    public void Dispose() => _extractor.Dispose();
+}

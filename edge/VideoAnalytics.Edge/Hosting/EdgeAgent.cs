@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Edge.Capture;
+using VideoAnalytics.Edge.Clips;
+using VideoAnalytics.Edge.Gating;
+using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Vision.Encoding;
+using VideoAnalytics.Vision.Gating;
+using VideoAnalytics.Vision.Heads;
+using VideoAnalytics.Vision.Onnx;
+
+namespace VideoAnalytics.Edge.Hosting;
+
+/// <summary>Per-camera health for the device status message.</summary>
+public interface ICameraHealthSource
+{
+    IReadOnlyList<CameraHealth> Cameras();
+}
+
+/// <summary>
+/// The edge agent: one capture worker and one analysis pipeline per configured camera, all writing into the spool.
+/// A camera that fails does not stop the others. When every camera has ended (files played once) the agent stops the
+/// host; at exit it logs the summary counters.
+/// </summary>
+public sealed class EdgeAgent(
+    IOptions<EdgeOptions> options, ISpool spool, EdgeCounters counters, StageTimings timings,
+    ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService, ICameraHealthSource
+{
+    private readonly ILogger _logger = loggers.CreateLogger<EdgeAgent>();
+    private readonly List<CameraPipeline> _pipelines = [];
+
+    /// <summary>Why the agent stopped on its own (a model or heads file that would not load), or null.</summary>
+    public string? Failure { get; private set; }
+
+    public IReadOnlyList<CameraHealth> Cameras()
+    {
+        lock (_pipelines) return _pipelines.Select(p => p.Worker.Health()).ToList();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunCamerasAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ModelLoadException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or HeadsFileException)
+        {
+            Failure = e.Message;
+            _logger.LogError("Edge agent cannot run: {Error}", e.Message);
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task RunCamerasAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var gateModel = GateModel.Load(o.Gate.Heads);
+        var builder = new ClipBuilder(o.Gate.KeyframeFps, o.Gate.ClipVideo, TimeSpan.FromSeconds(60));
+        if (o.Gate.ClipVideo && !ClipBuilder.FfmpegAvailable) _logger.LogWarning("ffmpeg is not on PATH: clips carry keyframes only, no MP4");
+        _logger.LogInformation("Gate {Rule} v{Version}: low {Low:F3}, high {High:F3}, window {Window} s", gateModel.Rule, gateModel.Version, gateModel.Low, gateModel.High, gateModel.WindowSeconds);
+        try
+        {
+            foreach (var camera in o.Cameras)
+            {
+                lock (_pipelines) _pipelines.Add(CreatePipeline(o, camera, gateModel, builder));
+            }
+            var runs = _pipelines.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None)).ToList();
+            await Task.WhenAll(runs).ConfigureAwait(false);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                _logger.LogInformation("Every camera has ended; stopping");
+                lifetime.StopApplication();
+            }
+        }
+        finally
+        {
+            foreach (var p in _pipelines) await p.DisposeAsync().ConfigureAwait(false);
+            _logger.LogInformation("{Summary}", counters.Summary());
+            _logger.LogInformation("Stage means (ms/frame): detect {Detect:F1}, track {Track:F2}, gate {Gate:F1}, clip {Clip:F1}",
+                timings.MeanMilliseconds(Stage.Detect), timings.MeanMilliseconds(Stage.Track), timings.MeanMilliseconds(Stage.GateFeatures), timings.MeanMilliseconds(Stage.Clip));
+        }
+    }
+
+    private CameraPipeline CreatePipeline(EdgeOptions o, CameraOptions camera, GateModel gateModel, ClipBuilder builder)
+    {
+        var logger = loggers.CreateLogger($"VideoAnalytics.Edge.Camera.{camera.Id}");
+        var detector = DetectorLoader.Load(o.Detector, o.Onnx, loggers);
+        ImageEncoder? encoder = null;
+        HeadSet? heads = null;
+        if (o.Encoder.Enabled)
+        {
+            var package = ModelPackageLoader.Load(o.Encoder.Manifest, o.Encoder.ModelFile);
+            encoder = new ImageEncoder(new OnnxSessionFactory(o.Onnx, loggers.CreateLogger<OnnxSessionFactory>()).Create(package));
+            if (!string.IsNullOrWhiteSpace(o.Encoder.Heads)) heads = HeadSet.Load(o.Encoder.Heads, encoder.EmbeddingSize, encoder.ModelName);
+        }
+        var person = DetectorLoader.PersonClassId(detector);
+        var clips = new ClipRecorder(TimeSpan.FromSeconds(o.Gate.PreRollSeconds), TimeSpan.FromSeconds(o.Gate.PostRollSeconds), o.Gate.ClipMaxSide, builder, spool, counters, logger);
+        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger);
+        var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
+        return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, counters, timings, logger);
+    }
+}

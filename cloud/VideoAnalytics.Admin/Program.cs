@@ -1,1 +1,3 @@
-return 0;
+using VideoAnalytics.Admin;
+
+return await AdminCli.Build().Parse(args).InvokeAsync();

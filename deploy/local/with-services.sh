@@ -4,6 +4,7 @@
 # so it can run twice at once and leaves nothing behind, even when CMD fails.
 #
 #   VA_TEST_POSTGRES   Npgsql connection string of an empty database "va"
+#   VA_TEST_POSTGRES_PORT  its port (psql -h 127.0.0.1 -p $VA_TEST_POSTGRES_PORT -U postgres va)
 #   VA_TEST_MQTT_HOST  broker host (127.0.0.1)
 #   VA_TEST_MQTT_PORT  broker port (anonymous, plain TCP; the secure config is tested separately)
 #   VA_SERVICES_DIR    the temp folder (logs: postgres.log, mosquitto/mosquitto.log)
@@ -74,6 +75,7 @@ mosq_pid=$!
 va_wait_port "$mqtt_port" || { echo "mosquitto did not start" >&2; cat "$work/mosquitto/mosquitto.log" >&2 || true; exit 1; }
 
 export VA_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=va;Pooling=true;Maximum Pool Size=100"
+export VA_TEST_POSTGRES_PORT="$pg_port"
 export VA_TEST_MQTT_HOST=127.0.0.1
 export VA_TEST_MQTT_PORT="$mqtt_port"
 export VA_SERVICES_DIR="$work"

@@ -66,6 +66,8 @@ internal sealed class MqttIngestService(
             try
             {
                 var result = await client.ConnectAsync(BuildClientOptions(), ct);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode} {result.ReasonString}");
                 attempt = 0;
                 var subscribe = new MqttClientSubscribeOptionsBuilder();
                 foreach (var filter in _mqtt.Subscriptions) subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);

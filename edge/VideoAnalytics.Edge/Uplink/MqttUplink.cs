@@ -61,6 +61,8 @@ public sealed class MqttUplink(
             try
             {
                 var result = await client.ConnectAsync(BuildClientOptions(), stoppingToken);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    throw new InvalidOperationException($"the broker refused the connection: {result.ResultCode} {result.ReasonString}");
                 logger.LogInformation("Uplink connected to {Host}:{Port} as {ClientId} (session present: {SessionPresent})",
                     _o.Host, _o.Port, _o.EffectiveClientId, result.IsSessionPresent);
                 attempt = 0;

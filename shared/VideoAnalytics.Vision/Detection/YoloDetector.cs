@@ -20,10 +20,9 @@ public sealed class YoloDetector : IObjectDetector
     private readonly YoloOutputDecoder _decoder;
     private readonly float[] _input;
     private readonly float[] _output;
-    private readonly OrtValue[] _inputValues;
-    private readonly OrtValue[] _outputValues;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    private readonly OrtValue _inputValue;
+    private readonly OrtValue _outputValue;
+    private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
 
     /// <param name="model">A session from <see cref="OnnxSessionFactory"/>; disposed with the detector when <paramref name="ownsModel"/>.</param>
@@ -76,10 +75,12 @@ public sealed class YoloDetector : IObjectDetector
         _writer = new ImageTensorWriter(input);
         _input = new float[_writer.ImageLength];
         _output = new float[dims[0] * dims[1] * dims[2]];
-        _inputValues = [OrtValue.CreateTensorValueFromMemory(_input, [1, 3, input.Height, input.Width])];
-        _outputValues = [OrtValue.CreateTensorValueFromMemory(_output, [dims[0], dims[1], dims[2]])];
-        _inputNames = [input.Name];
-        _outputNames = [outputName];
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, 3, input.Height, input.Width]);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [dims[0], dims[1], dims[2]]);
+        // Bound once: each run reads the input buffer and writes the output buffer in place.
+        _binding = model.Session.CreateIoBinding();
+        _binding.BindInput(input.Name, _inputValue);
+        _binding.BindOutput(outputName, _outputValue);
         _ownsModel = ownsModel;
     }
 
@@ -96,14 +97,15 @@ public sealed class YoloDetector : IObjectDetector
         if (bgrFrame.Empty() || bgrFrame.Type() != MatType.CV_8UC3) throw new ArgumentException($"frame must be a non-empty CV_8UC3 BGR image, got {bgrFrame.Type()} {bgrFrame.Cols}x{bgrFrame.Rows}", nameof(bgrFrame));
         var transform = _canvas.Place(bgrFrame);
         _writer.Write(_canvas.Canvas, _input);
-        _model.Session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+        _model.Session.RunWithBinding(_runOptions, _binding);
         _decoder.Decode(_output, transform, output);
     }
 
     public void Dispose()
     {
-        _inputValues[0].Dispose();
-        _outputValues[0].Dispose();
+        _binding.Dispose();
+        _inputValue.Dispose();
+        _outputValue.Dispose();
         _runOptions.Dispose();
         _canvas.Dispose();
         if (_ownsModel) _model.Dispose();

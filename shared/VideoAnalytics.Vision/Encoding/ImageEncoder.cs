@@ -41,11 +41,11 @@ public sealed class ImageEncoder : IDisposable
     private readonly float[] _output;
     private readonly OrtValue?[] _inputValues;
     private readonly OrtValue?[] _outputValues;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
-    private readonly OrtValue[] _runInput = new OrtValue[1];
-    private readonly OrtValue[] _runOutput = new OrtValue[1];
+    private readonly string _inputName;
+    private readonly string _outputName;
+    private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
+    private int _boundBatch;
     private readonly long[] _inputShape;
 
     public ImageEncoder(ModelSession model, ImageEncoderOptions? options = null, bool ownsModel = true)
@@ -87,8 +87,9 @@ public sealed class ImageEncoder : IDisposable
         _inputValues = new OrtValue?[MaxBatch];
         _outputValues = new OrtValue?[MaxBatch];
         _inputShape = input.Layout == "nhwc" ? [1, input.Height, input.Width, 3] : [1, 3, input.Height, input.Width];
-        _inputNames = [input.Name];
-        _outputNames = [outputName];
+        _inputName = input.Name;
+        _outputName = outputName;
+        _binding = model.Session.CreateIoBinding();
         ModelName = manifest.Name;
         _ownsModel = ownsModel;
     }
@@ -177,9 +178,14 @@ public sealed class ImageEncoder : IDisposable
     private void Run(int count, Span<float> destination)
     {
         if (FixedBatch) count = MaxBatch; // a fixed-batch model always runs its full batch; only the first slots are read
-        _runInput[0] = _inputValues[count - 1] ??= CreateInput(count);
-        _runOutput[0] = _outputValues[count - 1] ??= CreateOutput(count);
-        _model.Session.Run(_runOptions, _inputNames, _runInput, _outputNames, _runOutput);
+        if (_boundBatch != count)
+        {
+            // One tensor pair per batch size, all views of the same buffers; rebinding only when the size changes.
+            _binding.BindInput(_inputName, _inputValues[count - 1] ??= CreateInput(count));
+            _binding.BindOutput(_outputName, _outputValues[count - 1] ??= CreateOutput(count));
+            _boundBatch = count;
+        }
+        _model.Session.RunWithBinding(_runOptions, _binding);
         var written = destination.Length / EmbeddingSize;
         for (var i = 0; i < written; i++) Pool(_output.AsSpan(i * _outputPerImage, _outputPerImage), destination.Slice(i * EmbeddingSize, EmbeddingSize));
     }
@@ -254,6 +260,7 @@ public sealed class ImageEncoder : IDisposable
 
     public void Dispose()
     {
+        _binding.Dispose();
         foreach (var v in _inputValues) v?.Dispose();
         foreach (var v in _outputValues) v?.Dispose();
         _runOptions.Dispose();

@@ -24,10 +24,9 @@ public sealed class PoseEstimator : IDisposable
     private readonly Mat _affine = new(2, 3, MatType.CV_64FC1);
     private readonly float[] _input;
     private readonly float[] _output;
-    private readonly OrtValue[] _inputValues;
-    private readonly OrtValue[] _outputValues;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    private readonly OrtValue _inputValue;
+    private readonly OrtValue _outputValue;
+    private readonly OrtIoBinding _binding;
     private readonly RunOptions _runOptions = new();
     private readonly int _heatmapWidth;
     private readonly int _heatmapHeight;
@@ -53,10 +52,11 @@ public sealed class PoseEstimator : IDisposable
         _input = new float[_writer.ImageLength];
         _output = new float[dims[1] * _heatmapHeight * _heatmapWidth];
         long[] inputShape = input.Layout == "nhwc" ? [1, input.Height, input.Width, 3] : [1, 3, input.Height, input.Width];
-        _inputValues = [OrtValue.CreateTensorValueFromMemory(_input, inputShape)];
-        _outputValues = [OrtValue.CreateTensorValueFromMemory(_output, [1, dims[1], _heatmapHeight, _heatmapWidth])];
-        _inputNames = [input.Name];
-        _outputNames = [outputName];
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, inputShape);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, dims[1], _heatmapHeight, _heatmapWidth]);
+        _binding = model.Session.CreateIoBinding();
+        _binding.BindInput(input.Name, _inputValue);
+        _binding.BindOutput(outputName, _outputValue);
         _ownsModel = ownsModel;
     }
 
@@ -87,7 +87,7 @@ public sealed class PoseEstimator : IDisposable
         _affine.Set(1, 0, 0.0); _affine.Set(1, 1, (double)scale); _affine.Set(1, 2, (double)(-y0 * scale));
         Cv2.WarpAffine(bgrFrame, _crop, _affine, _crop.Size(), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
         _writer.Write(_crop, _input);
-        _model.Session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+        _model.Session.RunWithBinding(_runOptions, _binding);
 
         var plane = _heatmapWidth * _heatmapHeight;
         var strideX = (float)_writer.Width / _heatmapWidth;
@@ -105,8 +105,9 @@ public sealed class PoseEstimator : IDisposable
 
     public void Dispose()
     {
-        _inputValues[0].Dispose();
-        _outputValues[0].Dispose();
+        _binding.Dispose();
+        _inputValue.Dispose();
+        _outputValue.Dispose();
         _runOptions.Dispose();
         _crop.Dispose();
         _affine.Dispose();

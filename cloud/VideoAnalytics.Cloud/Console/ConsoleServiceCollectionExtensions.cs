@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Alerts;
+using VideoAnalytics.Cloud.Console.Alerts;
+using VideoAnalytics.Cloud.Console.Clips;
+using VideoAnalytics.Cloud.Console.Devices;
+using VideoAnalytics.Cloud.Console.Http;
+using VideoAnalytics.Cloud.Console.Users;
+
+namespace VideoAnalytics.Cloud.Console;
+
+public static class ConsoleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the security console: options (section <c>Console</c>), cookie sign-in, its queries and stores.
+    /// Needs an <c>NpgsqlDataSource</c> and an <see cref="Storage.IClipStore"/> from the host. Call it after the
+    /// host's alert services: it adds <see cref="InProcessAlertFeed"/> and <see cref="PostgresAlertActions"/> only
+    /// when no <see cref="IAlertFeed"/> / <see cref="IAlertActions"/> is registered yet.
+    /// </summary>
+    public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddAuthentication().AddCookie(ConsoleAuth.Scheme);
+        services.AddOptions<CookieAuthenticationOptions>(ConsoleAuth.Scheme).Configure<IOptions<ConsoleOptions>>((cookie, console) =>
+        {
+            cookie.Cookie.Name = ConsoleAuth.CookieName;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = console.Value.SecureCookie ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(console.Value.SessionMinutes);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = ConsoleAuth.SignInPath;
+            cookie.AccessDeniedPath = ConsoleAuth.SignInPath;
+            cookie.Events = ConsoleAuth.Events();
+        });
+        services.AddAuthorizationBuilder().AddPolicy(ConsoleAuth.UserPolicy, policy => policy
+            .AddAuthenticationSchemes(ConsoleAuth.Scheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(UserRules.StaffRole, UserRules.AdminRole));
+        if (configuration.GetSection(ConsoleOptions.Section)[nameof(ConsoleOptions.KeyRingDirectory)] is { Length: > 0 } keyRing)
+            services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keyRing)).SetApplicationName("va-console");
+
+        services.AddSingleton<ConsoleUserStore>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<AlertQueries>();
+        services.AddSingleton<DeviceStatusStore>();
+        services.AddSingleton<ConsoleWebAssets>();
+        services.TryAddSingleton<IClipManifests, PostgresClipManifests>();
+        services.TryAddSingleton<IAlertFeed, InProcessAlertFeed>();
+        services.TryAddSingleton<IAlertActions, PostgresAlertActions>();
+        return services;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+using VideoAnalytics.Cloud.Alerts;
+using VideoAnalytics.Cloud.Grains;
+using VideoAnalytics.Cloud.Grains.Cluster;
+using VideoAnalytics.Cloud.Ingest;
+using VideoAnalytics.Cloud.Judging;
+using VideoAnalytics.Cloud.Storage;
+
+namespace VideoAnalytics.Cloud.Hosting;
+
+/// <summary>
+/// Wires the cloud silo host: options (validated at start-up), Serilog, PostgreSQL, the Orleans silo with its
+/// PostgreSQL membership and grain storage, judges, alerts (store, live feed, MQTT, webhooks) and the clip dispatcher.
+/// </summary>
+public static class CloudServiceCollectionExtensions
+{
+    public const string GrainStorageName = "Default";
+
+    public static WebApplicationBuilder AddCloud(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        builder.Services.AddSerilog((_, logger) => ConfigureSerilog(logger, config));
+
+        builder.Services.AddOptions<PostgresOptions>().Bind(config.GetSection(PostgresOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CloudClusterOptions>().Bind(config.GetSection(CloudClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JudgeOptions>().Bind(config.GetSection(JudgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CloudApiOptions>().Bind(config.GetSection(CloudApiOptions.Section));
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => NpgsqlDataSource.Create(
+            sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        builder.Services.TryAddSingleton<SchemaMigrator>();
+
+        builder.AddCloudSilo();
+        builder.Services.AddJudging(config);
+        builder.Services.AddAlerts();
+        builder.Services.AddSingleton<IClipDispatcher, GrainClipDispatcher>();
+        builder.Services.AddHostedService<PendingClipSweeper>();
+        return builder;
+    }
+
+    /// <summary>Creates or migrates the schema (cluster tables included) before the silo joins the cluster.</summary>
+    public static Task MigrateSchemaAsync(this IServiceProvider services, CancellationToken ct = default) =>
+        services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
+
+    private static void AddCloudSilo(this WebApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.GetSection(CloudClusterOptions.Section).Get<CloudClusterOptions>() ?? new CloudClusterOptions();
+        // Port 0 means "any free port": resolved once here, so membership advertises the port actually bound.
+        var siloPort = cluster.SiloPort == 0 ? FreeTcpPort() : cluster.SiloPort;
+        var gatewayPort = cluster.GatewayPort == 0 ? FreeTcpPort() : cluster.GatewayPort;
+        var advertised = string.IsNullOrWhiteSpace(cluster.AdvertisedIPAddress) ? DefaultAddress()
+            : IPAddress.TryParse(cluster.AdvertisedIPAddress, out var ip) ? ip
+            : throw new OptionsValidationException(CloudClusterOptions.Section, typeof(CloudClusterOptions),
+                [$"Cloud:Cluster:AdvertisedIPAddress '{cluster.AdvertisedIPAddress}' is not an IP address."]);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
+            silo.Configure<SiloOptions>(o => o.SiloName = cluster.SiloName ?? $"{Environment.MachineName}-{siloPort}");
+            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = cluster.ProbeTimeout;
+                o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+                o.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
+                o.DefunctSiloExpiration = cluster.DefunctSiloExpiration;
+                o.DefunctSiloCleanupPeriod = TimeSpan.FromTicks(Math.Max(cluster.DefunctSiloExpiration.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+            });
+            silo.Services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
+            silo.Services.AddGrainStorage(GrainStorageName, (sp, name) => new PostgresGrainStorage(
+                name, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresGrainStorage>>()));
+        });
+    }
+
+    private static void AddJudging(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddHttpClient(VlmJudge.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        var vlm = config.GetSection(JudgeOptions.Section).Get<JudgeOptions>()?.Vlm;
+        if (vlm?.IsConfigured == true) services.AddSingleton<IJudge, VlmJudge>();
+        else services.AddSingleton<IJudge, EmbeddedJudge>();
+        services.AddSingleton<KeyframeReader>();
+        services.AddSingleton<JudgeRunner>();
+    }
+
+    private static void AddAlerts(this IServiceCollection services)
+    {
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<PostgresAlertFeed>();
+        services.AddSingleton<IAlertFeed>(sp => sp.GetRequiredService<PostgresAlertFeed>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresAlertFeed>());
+        services.AddSingleton<AlertMqttPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertMqttPublisher>());
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddSingleton<AlertFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFanOut>());
+        services.AddSingleton<IAlertService, AlertService>();
+    }
+
+    private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration config)
+    {
+        var o = config.GetSection(CloudLoggingOptions.Section).Get<CloudLoggingOptions>() ?? new CloudLoggingOptions();
+        var level = Enum.TryParse<LogEventLevel>(o.MinimumLevel, ignoreCase: true, out var l) ? l
+            : throw new OptionsValidationException(CloudLoggingOptions.Section, typeof(CloudLoggingOptions),
+                [$"Cloud:Logging:MinimumLevel '{o.MinimumLevel}' is not a Serilog level (Verbose, Debug, Information, Warning, Error, Fatal)."]);
+        logger.MinimumLevel.Is(level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Orleans", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        if (!string.IsNullOrWhiteSpace(o.JsonFile))
+        {
+            // Device, camera and clip ids travel as properties (message templates and scopes), so the JSON file can be filtered by them.
+            logger.WriteTo.File(new CompactJsonFormatter(), o.JsonFile, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7);
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static IPAddress DefaultAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+}

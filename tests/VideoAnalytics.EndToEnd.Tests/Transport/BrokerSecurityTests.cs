@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using VideoAnalytics.Contracts.Identity;
+using VideoAnalytics.Contracts.Topics;
+using VideoAnalytics.Contracts.Transport;
+
+namespace VideoAnalytics.EndToEnd.Tests.Transport;
+
+/// <summary>
+/// The production broker config (deploy/mosquitto) on a real Mosquitto: TLS only, no anonymous access, passwords,
+/// and an ACL that keeps each device inside its own prefix.
+/// </summary>
+public sealed class BrokerSecurityTests : IAsyncLifetime
+{
+    private static readonly DeviceId DeviceA = new("b1", "s1", "dev-a");
+    private static readonly DeviceId DeviceB = new("b1", "s1", "dev-b");
+    private SecureBroker _broker = null!;
+
+    public async Task InitializeAsync() => _broker = await SecureBroker.StartAsync(DeviceA.ToString(), DeviceB.ToString());
+
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
+
+    [Fact]
+    public async Task DeviceCannotPublishUnderAnotherDevicesPrefix()
+    {
+        var received = new ConcurrentQueue<string>();
+        using var cloud = await ConnectAsync(SecureBroker.CloudUser, _broker.PasswordOf(SecureBroker.CloudUser));
+        cloud.ApplicationMessageReceivedAsync += e => { received.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
+        await cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("$share/va-cloud/va/v1/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        using var a = await ConnectAsync(DeviceA.ToString(), _broker.PasswordOf(DeviceA.ToString()));
+        var forged = await a.PublishAsync(Message(MqttTopics.Status(DeviceB)));
+        var own = await a.PublishAsync(Message(MqttTopics.Status(DeviceA)));
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.Success, own.ReasonCode);
+        // The own message arrives; the forged one, published before it, never does.
+        Assert.True(await WaitAsync(() => received.Contains(MqttTopics.Status(DeviceA))));
+        Assert.DoesNotContain(MqttTopics.Status(DeviceB), received);
+    }
+
+    [Fact]
+    public async Task AnonymousClientsAreRefused()
+    {
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await RefusalAsync(null, null));
+    }
+
+    [Fact]
+    public async Task WrongPasswordIsRefused()
+    {
+        Assert.Contains(await RefusalAsync(DeviceA.ToString(), "not-the-password"),
+            new[] { MqttClientConnectResultCode.NotAuthorized, MqttClientConnectResultCode.BadUserNameOrPassword });
+    }
+
+    [Fact]
+    public async Task PlainTcpWithoutTlsIsRefused()
+    {
+        var options = new MqttClientOptionsBuilder().WithTcpServer(_broker.Host, _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCredentials(DeviceA.ToString(), _broker.PasswordOf(DeviceA.ToString())).WithTimeout(TimeSpan.FromSeconds(5)).Build();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(options));
+    }
+
+    [Fact]
+    public async Task DeviceCannotReadAnotherDevicesDesiredModels()
+    {
+        using (var cloud = await ConnectAsync(SecureBroker.CloudUser, _broker.PasswordOf(SecureBroker.CloudUser)))
+        {
+            await cloud.PublishAsync(Message(MqttTopics.ModelsDesired(DeviceA), retain: true));
+            await cloud.PublishAsync(Message(MqttTopics.ModelsDesired(DeviceB), retain: true));
+        }
+        var received = new ConcurrentQueue<string>();
+        using var a = await ConnectAsync(DeviceA.ToString(), _broker.PasswordOf(DeviceA.ToString()));
+        a.ApplicationMessageReceivedAsync += e => { received.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
+        var other = await a.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(MqttTopics.ModelsDesired(DeviceB), MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var own = await a.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(MqttTopics.ModelsDesired(DeviceA), MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.True(await WaitAsync(() => received.Contains(MqttTopics.ModelsDesired(DeviceA))));
+        Assert.DoesNotContain(MqttTopics.ModelsDesired(DeviceB), received);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, own.Items.Single().ResultCode);
+        // Mosquitto grants the subscription but checks read access on every delivery, retained ones included.
+        Assert.NotNull(other);
+    }
+
+    /// <summary>How the broker answers a connect with these credentials.</summary>
+    private async Task<MqttClientConnectResultCode> RefusalAsync(string? user, string? password)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(Options(user, password));
+        return result.ResultCode;
+    }
+
+    private async Task<IMqttClient> ConnectAsync(string? user, string? password)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(Options(user, password));
+        if (result.ResultCode == MqttClientConnectResultCode.Success) return client;
+        client.Dispose();
+        throw new InvalidOperationException($"refused: {result.ResultCode}");
+    }
+
+    private MqttClientOptions Options(string? user, string? password)
+    {
+        var trust = new BrokerTrust(_broker.CaFile);
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(_broker.Host, _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"test-{Guid.NewGuid():N}").WithTimeout(TimeSpan.FromSeconds(10))
+            .WithTlsOptions(t => t.UseTls().WithTargetHost(_broker.Host).WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors)));
+        if (user is not null) builder.WithCredentials(user, password);
+        return builder.Build();
+    }
+
+    private static MqttApplicationMessage Message(string topic, bool retain = false) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes("{}"))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+
+    private static async Task<bool> WaitAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+        return condition();
+    }
+}

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
 using MQTTnet.Formatter;
 using VideoAnalytics.Contracts.Models;
@@ -13,7 +14,7 @@ namespace VideoAnalytics.Cloud.Models;
 /// and passes it to <see cref="ModelReportRecorder"/>. Owns its reconnect loop (MQTTnet 5 has no managed client).
 /// Off (<c>Cloud:Models:SubscribeReports=false</c>) when Ingest forwards the reports instead.
 /// </summary>
-public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
+public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
     : BackgroundService
 {
     public const string Filter = $"$share/va-cloud-models/{MqttTopics.Root}/+/+/+/models/reported";
@@ -27,10 +28,9 @@ public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options
         var o = options.Value;
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
-        var connect = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
+        var connect = CloudMqtt.Builder(o)
             .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}").WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
-        if (o.MqttUsername is not null) connect.WithCredentials(o.MqttUsername, o.MqttPassword);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {

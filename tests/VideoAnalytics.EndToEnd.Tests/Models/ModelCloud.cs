@@ -57,10 +57,11 @@ public sealed class ModelCloud : IAsyncDisposable
         {
             ["Cloud:Models:PublicBaseUrl"] = baseUrl,
             [$"Cloud:Models:TrustedKeys:{KeyId}"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PublicKeySuffix),
-            ["Cloud:Models:MqttHost"] = TestEnvironment.MqttHost,
-            ["Cloud:Models:MqttPort"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
+            ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cloud:Models:StagingDirectory"] = Path.Combine(blobs, "staging"),
             ["Cloud:Admin:ApiToken"] = Token,
+            ["Cloud:Models:Training:SigningKey"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PrivateKeySuffix),
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
 

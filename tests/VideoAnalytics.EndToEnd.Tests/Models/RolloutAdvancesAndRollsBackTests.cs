@@ -46,7 +46,7 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
     [Fact]
     public async Task A_healthy_canary_advances_to_the_scope_and_a_failing_version_is_rolled_back_automatically()
     {
-        var v1 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "1.0.0", HeadsPackages.Heads(0.5));
+        var v1 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "1.0.0", HeadsPackages.Heads(0.5f));
         await HeadsPackages.PushAsync(_cloud, v1, "branch:north", canary: 50);
         await AllReportAsync(NorthDevices, "gate-heads@1.0.0");
         Assert.Null(_devices[^1].Manager.LastReport); // south is outside the scope: nothing was sent to it
@@ -56,16 +56,16 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
         var r = Assert.Single(status.Rollouts);
         Assert.Equal((4, 2, 4), (r.Targeted, r.Canary, r.Running));
         var lease = NorthDevices.First().Manager.Slots.For(ModelKind.Heads).Acquire();
-        using (lease) Assert.Equal(0.5, lease.Value.As<Edge.Models.LoadedGateHeads>().Heads.Heads[0].Weights[0]);
+        using (lease) Assert.Equal(0.5f, lease.Value.As<Edge.Models.LoadedGateHeads>().Gate.Weights[0]);
 
         // 2.0.0 is signed and well formed, but its heads file disagrees with its feature list: every device refuses it.
-        var v2 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "2.0.0", HeadsPackages.Heads(0.9, weights: 3));
+        var v2 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "2.0.0", HeadsPackages.Heads(0.9f, weights: 3));
         await HeadsPackages.PushAsync(_cloud, v2, "branch:north", canary: 25);
         status = await WaitForPhaseAsync(rollouts!, "rolledback");
         r = Assert.Single(status.Rollouts);
         Assert.Equal("gate-heads@2.0.0", r.Model);
         Assert.Equal(1, r.Released); // only the canary ever got it
-        Assert.Contains("has 3 weights for 2 features", r.Reason, StringComparison.Ordinal);
+        Assert.Contains("mean/std/weights must each have 2 values", r.Reason, StringComparison.Ordinal);
         // Every device still runs 1.0.0 (the canary kept it and reports it again for the restored desired state).
         await AllReportAsync(NorthDevices, "gate-heads@1.0.0");
         Assert.All(status.Devices.Where(d => d.Device.StartsWith("north/", StringComparison.Ordinal)), d => Assert.Contains("heads=gate-heads@1.0.0", d.Desired));
@@ -74,8 +74,8 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
     [Fact]
     public async Task A_manual_rollback_puts_the_scope_back_on_the_previous_version()
     {
-        var v1 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "1.0.0", HeadsPackages.Heads(0.5));
-        var v3 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "3.0.0", HeadsPackages.Heads(0.7));
+        var v1 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "1.0.0", HeadsPackages.Heads(0.5f));
+        var v3 = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "3.0.0", HeadsPackages.Heads(0.7f));
         await HeadsPackages.PushAsync(_cloud, v1, "org");
         await AllReportAsync(_devices, "gate-heads@1.0.0");
         await HeadsPackages.PushAsync(_cloud, v3, "site:north/s2");
@@ -92,12 +92,12 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
     [Fact]
     public async Task Uploads_are_refused_with_what_to_fix()
     {
-        var dir = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "4.0.0", HeadsPackages.Heads(0.5));
-        await File.AppendAllTextAsync(Path.Combine(dir, GateHeads.FileName), " ");
+        var dir = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "4.0.0", HeadsPackages.Heads(0.5f));
+        await File.AppendAllTextAsync(Path.Combine(dir, Edge.Models.GateHeadsActivator.FileName), " ");
         using var api = new ModelsApiClient(_cloud.BaseUrl, ModelCloud.Token);
         var stderr = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(stderr);
+        var saved = System.Console.Error;
+        System.Console.SetError(stderr);
         try
         {
             Assert.Equal(1, await ModelsCommands.WithApi(_cloud.BaseUrl, ModelCloud.Token, a => ModelsCommands.PushAsync(a, new DirectoryInfo(dir), "org", 0, CancellationToken.None)));
@@ -105,7 +105,7 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
         }
         finally
         {
-            Console.SetError(saved);
+            System.Console.SetError(saved);
         }
         Assert.Contains("manifest.json: files[0].bytes is", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("re-run va models sign", stderr.ToString(), StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
         // The server checks too (a client that skips the local check): signed by a key the cloud does not trust.
         var rogueKeys = TestEnvironment.NewTempDir("va-rogue");
         Assert.Equal(0, KeysCommands.Create(new DirectoryInfo(rogueKeys), "rogue"));
-        var rogue = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "5.0.0", HeadsPackages.Heads(0.5));
+        var rogue = await HeadsPackages.WriteAsync(_work, _cloud, "gate-heads", "5.0.0", HeadsPackages.Heads(0.5f));
         Assert.Equal(0, await ModelsCommands.SignAsync(new DirectoryInfo(rogue), new FileInfo(Path.Combine(rogueKeys, "rogue.private.pem")), null, CancellationToken.None));
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ModelCloud.Token);

@@ -111,7 +111,7 @@ public static class ModelsCommands
         return 0;
     }
 
-    internal static async Task<int> WithApi(string cloud, string? token, Func<ModelsApiClient, Task<int>> action)
+    public static async Task<int> WithApi(string cloud, string? token, Func<ModelsApiClient, Task<int>> action)
     {
         if (string.IsNullOrEmpty(token)) return Cli.Fail($"no admin token: pass --token or set {ModelsApiClient.TokenVariable} (the cloud's Cloud:Admin:ApiToken)");
         if (!Uri.TryCreate(cloud, UriKind.Absolute, out _)) return Cli.Fail($"--cloud '{cloud}' is not an absolute URL");

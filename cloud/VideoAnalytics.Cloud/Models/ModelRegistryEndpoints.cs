@@ -11,6 +11,8 @@ namespace VideoAnalytics.Cloud.Models;
 /// <see cref="AdminApiAuth"/>; package downloads are open to edges (packages are signed and the edge verifies them) and
 /// honour HTTP range requests so an interrupted download resumes.
 /// </summary>
+public sealed record TrainHeadsRequest(string Branch, string Rule = "fight");
+
 public static class ModelRegistryEndpoints
 {
     public static IEndpointRouteBuilder MapModelRegistry(this IEndpointRouteBuilder app)
@@ -43,6 +45,13 @@ public static class ModelRegistryEndpoints
         {
             var (status, error) = await rollouts.StatusAsync(scope, ct);
             return error is not null ? Results.Problem(error, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(status);
+        });
+
+        admin.MapPost("/heads/train", async (TrainHeadsRequest request, Heads.BranchHeadTrainer trainer, CancellationToken ct) =>
+        {
+            if (!Slug.IsValid(request.Branch) || !Slug.IsValid(request.Rule))
+                return Results.Problem("branch and rule must be ids (a-z, 0-9, '-')", statusCode: StatusCodes.Status400BadRequest);
+            return Results.Ok(await trainer.TrainAsync(request.Branch, request.Rule, AdminApiAuth.Actor, ct));
         });
 
         app.MapGet("/api/models/{name}/{version}/files/{file}", DownloadAsync);

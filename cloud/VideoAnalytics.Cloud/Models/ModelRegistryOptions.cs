@@ -18,11 +18,6 @@ public sealed class ModelRegistryOptions : IValidatableObject
     /// <summary>Roll a scope back once more than this percent of the released devices failed.</summary>
     [Range(0, 100)] public int FailureThresholdPercent { get; set; } = 10;
 
-    [Required] public string MqttHost { get; set; } = "127.0.0.1";
-    [Range(1, 65535)] public int MqttPort { get; set; } = 1883;
-    public string? MqttUsername { get; set; }
-    public string? MqttPassword { get; set; }
-
     /// <summary>Subscribe to <c>models/reported</c> here (shared subscription); off when Ingest forwards reports instead.</summary>
     public bool SubscribeReports { get; set; } = true;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using VideoAnalytics.Cloud.Models.Heads;
 using VideoAnalytics.Cloud.Models.Rollout;
 using VideoAnalytics.Contracts.Models;
 
@@ -16,7 +17,9 @@ public static class ModelRegistryServiceCollectionExtensions
     public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<ModelRegistryOptions>().Bind(config.GetSection(ModelRegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Hosting.CloudMqttOptions>().Bind(config.GetSection(Hosting.CloudMqttOptions.Section));
         services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HeadTrainingOptions>().Bind(config.GetSection(HeadTrainingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => TrustedModelKeys.FromConfiguration(sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.TrustedKeys, $"{ModelRegistryOptions.Section}:TrustedKeys"));
         services.TryAddSingleton<ModelRegistryStore>();
         services.TryAddSingleton<PackageUploads>();
@@ -24,6 +27,8 @@ public static class ModelRegistryServiceCollectionExtensions
         services.TryAddSingleton<IDesiredStatePublisher, MqttDesiredStatePublisher>();
         services.TryAddSingleton<RolloutCoordinator>();
         services.TryAddSingleton<ModelReportRecorder>();
+        services.TryAddSingleton<HeadLabelStore>();
+        services.TryAddSingleton<BranchHeadTrainer>();
         services.TryAddSingleton<AdminApiAuth>();
         if (config.GetValue(ModelRegistryOptions.Section + ":" + nameof(ModelRegistryOptions.SubscribeReports), true))
             services.AddHostedService<ModelReportSubscriber>();

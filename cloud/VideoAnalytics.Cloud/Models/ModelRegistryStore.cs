@@ -136,10 +136,10 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
-    /// <summary>Every device the cloud knows: registered ones and those that ever reported models.</summary>
+    /// <summary>Every device the cloud knows: registered ones, those that sent a status, and those that reported models.</summary>
     public async Task<IReadOnlyList<DeviceId>> DevicesAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("SELECT branch, site, device FROM devices UNION SELECT branch, site, device FROM model_device_reports ORDER BY 1, 2, 3");
+        await using var cmd = db.CreateCommand("SELECT branch, site, device FROM devices UNION SELECT branch, site, device FROM device_status UNION SELECT branch, site, device FROM model_device_reports ORDER BY 1, 2, 3");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var rows = new List<DeviceId>();
         while (await r.ReadAsync(ct)) rows.Add(new DeviceId(r.GetString(0), r.GetString(1), r.GetString(2)));
@@ -210,7 +210,8 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand(
             """
-            WITH d AS (SELECT branch, site, device FROM devices UNION SELECT branch, site, device FROM model_device_reports
+            WITH d AS (SELECT branch, site, device FROM devices UNION SELECT branch, site, device FROM device_status
+                       UNION SELECT branch, site, device FROM model_device_reports
                        UNION SELECT branch, site, device FROM model_device_targets)
             SELECT d.branch, d.site, d.device,
                    (SELECT string_agg(t.kind || '=' || t.name || '@' || t.version || CASE WHEN t.camera = '' THEN '' ELSE ' [' || t.camera || ']' END, ', ' ORDER BY t.kind, t.camera)

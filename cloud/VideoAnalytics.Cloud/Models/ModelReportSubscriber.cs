@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
 using MQTTnet.Formatter;
 using VideoAnalytics.Contracts.Models;
@@ -13,7 +14,7 @@ namespace VideoAnalytics.Cloud.Models;
 /// and passes it to <see cref="ModelReportRecorder"/>. Owns its reconnect loop (MQTTnet 5 has no managed client).
 /// Off (<c>Cloud:Models:SubscribeReports=false</c>) when Ingest forwards the reports instead.
 /// </summary>
-public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
+public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
     : BackgroundService
 {
     public const string Filter = $"$share/va-cloud-models/{MqttTopics.Root}/+/+/+/models/reported";
@@ -27,10 +28,9 @@ public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options
         var o = options.Value;
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
-        var connect = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
-            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}"[..40]).WithProtocolVersion(MqttProtocolVersion.V500)
+        var connect = CloudMqtt.Builder(o)
+            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}").WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
-        if (o.MqttUsername is not null) connect.WithCredentials(o.MqttUsername, o.MqttPassword);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,6 +63,7 @@ public sealed class ModelReportSubscriber(IOptions<ModelRegistryOptions> options
     {
         var topic = e.ApplicationMessage.Topic;
         var payload = e.ApplicationMessage.Payload.ToArray();
+        if (payload.Length == 0) return; // a retained report being cleared (device removed), not a report
         if (!MqttTopics.TryParse(topic, out var parsed, out var error) || parsed.Kind != TopicKind.ModelsReported)
         {
             Reject(topic, error.Length > 0 ? error : "not a models/reported topic");

@@ -32,32 +32,38 @@ public sealed class PackageUploads(ModelRegistryStore store, IClipStore blobs, T
             var received = await ReceiveAsync(new MultipartReader(boundary, request.Body), staging, max, ct);
             if (received is not null) return received;
 
-            var check = await ModelPackageVerifier.VerifyDirectoryAsync(staging, trusted, DateTimeOffset.UtcNow, ct);
-            if (!check.IsValid) return new(StatusCodes.Status422UnprocessableEntity, check.ErrorText);
-            var m = check.Manifest!;
-            var stray = Directory.EnumerateFiles(staging).Select(Path.GetFileName)
-                .Where(n => n is not (ModelPackageFiles.Manifest or ModelPackageFiles.Signature) && m.Files.All(f => f.Path != n)).ToList();
-            if (stray.Count > 0) return new(StatusCodes.Status422UnprocessableEntity, $"files not listed in manifest.json: {string.Join(", ", stray)} — remove them or re-run va models sign");
-
-            if (await store.ManifestShaAsync(m.Name, m.Version, ct) is { } existing)
-            {
-                return existing == check.ManifestSha256
-                    ? new(StatusCodes.Status200OK, null, m.Name, m.Version, existing, AlreadyRegistered: true)
-                    : new(StatusCodes.Status409Conflict, $"{m.Name}@{m.Version} is already registered with a different manifest: bump the version in manifest.json and re-sign");
-            }
-            foreach (var f in m.Files)
-            {
-                await using var s = File.OpenRead(Path.Combine(staging, f.Path));
-                await blobs.PutAsync(ModelRegistryStore.BlobKey(m.Name, m.Version, f.Path), s, ct);
-            }
-            await store.InsertVersionAsync(check, actor, ct);
-            logger.LogInformation("Registered model {Name}@{Version} ({Kind}, {Bytes} bytes) pushed by {Actor}", m.Name, m.Version, m.Kind, m.Files.Sum(f => f.Bytes), actor);
-            return new(StatusCodes.Status201Created, null, m.Name, m.Version, check.ManifestSha256);
+            return await RegisterDirectoryAsync(staging, actor, ct);
         }
         finally
         {
             Directory.Delete(staging, recursive: true);
         }
+    }
+
+    /// <summary>Checks a package folder and, when it is good, stores its files as blobs and registers the version.</summary>
+    public async Task<UploadResult> RegisterDirectoryAsync(string directory, string actor, CancellationToken ct)
+    {
+        var check = await ModelPackageVerifier.VerifyDirectoryAsync(directory, trusted, DateTimeOffset.UtcNow, ct);
+        if (!check.IsValid) return new(StatusCodes.Status422UnprocessableEntity, check.ErrorText);
+        var m = check.Manifest!;
+        var stray = Directory.EnumerateFiles(directory).Select(Path.GetFileName)
+            .Where(n => n is not (ModelPackageFiles.Manifest or ModelPackageFiles.Signature) && m.Files.All(f => f.Path != n)).ToList();
+        if (stray.Count > 0) return new(StatusCodes.Status422UnprocessableEntity, $"files not listed in manifest.json: {string.Join(", ", stray)} — remove them or re-run va models sign");
+
+        if (await store.ManifestShaAsync(m.Name, m.Version, ct) is { } existing)
+        {
+            return existing == check.ManifestSha256
+                ? new(StatusCodes.Status200OK, null, m.Name, m.Version, existing, AlreadyRegistered: true)
+                : new(StatusCodes.Status409Conflict, $"{m.Name}@{m.Version} is already registered with a different manifest: bump the version in manifest.json and re-sign");
+        }
+        foreach (var f in m.Files)
+        {
+            await using var s = File.OpenRead(Path.Combine(directory, f.Path));
+            await blobs.PutAsync(ModelRegistryStore.BlobKey(m.Name, m.Version, f.Path), s, ct);
+        }
+        await store.InsertVersionAsync(check, actor, ct);
+        logger.LogInformation("Registered model {Name}@{Version} ({Kind}, {Bytes} bytes) pushed by {Actor}", m.Name, m.Version, m.Kind, m.Files.Sum(f => f.Bytes), actor);
+        return new(StatusCodes.Status201Created, null, m.Name, m.Version, check.ManifestSha256);
     }
 
     private static async Task<UploadResult?> ReceiveAsync(MultipartReader reader, string staging, long max, CancellationToken ct)

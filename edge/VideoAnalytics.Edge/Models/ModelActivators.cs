@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Models;
+using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Onnx;
 
 namespace VideoAnalytics.Edge.Models;
@@ -150,30 +151,38 @@ public sealed class OnnxModelActivator(OnnxSessionFactory factory, IOptions<Mode
     }
 }
 
-/// <summary>Gate heads: <c>heads.json</c> parsed and validated, then scored once on a zero vector (finite, in 0..1).</summary>
+/// <summary>
+/// Gate heads: the package's heads file (<see cref="GateModel"/>, <c>va.gate.v1</c>) read and validated, then scored
+/// once on the model's own feature means, which must give a finite score.
+/// </summary>
 public sealed class GateHeadsActivator : IModelActivator
 {
+    public const string FileName = "heads.json";
+
     public bool Handles(ModelKind kind) => kind == ModelKind.Heads;
 
-    public async Task<IDisposable> ActivateAsync(string directory, ModelManifest manifest, CancellationToken ct)
+    public Task<IDisposable> ActivateAsync(string directory, ModelManifest manifest, CancellationToken ct)
     {
-        var path = Path.Combine(directory, GateHeads.FileName);
-        if (!File.Exists(path)) throw new ModelActivationException($"heads package {manifest.Name}@{manifest.Version} has no {GateHeads.FileName}");
-        if (!GateHeads.TryRead(await File.ReadAllBytesAsync(path, ct), out var heads, out var error)) throw new ModelActivationException(error);
-        var zeros = new float[heads.Features.Count];
-        foreach (var h in heads.Heads)
+        var file = manifest.Files.FirstOrDefault(f => f.Path == FileName) ?? manifest.Files.FirstOrDefault(f => f.Path.EndsWith(".json", StringComparison.Ordinal))
+            ?? throw new ModelActivationException($"heads package {manifest.Name}@{manifest.Version} has no {FileName}");
+        GateModel gate;
+        try
         {
-            var s = h.Score(zeros);
-            if (!double.IsFinite(s)) throw new ModelActivationException($"self-test: head '{h.Name}' scores NaN on a zero vector");
+            gate = GateModel.Load(Path.Combine(directory, file.Path));
         }
-        return new LoadedGateHeads(heads);
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new ModelActivationException(e.Message, e);
+        }
+        if (!double.IsFinite(gate.Score(gate.Mean))) throw new ModelActivationException($"self-test: gate '{gate.Rule}' scores NaN on its feature means");
+        return Task.FromResult<IDisposable>(new LoadedGateHeads(gate));
     }
 }
 
 /// <summary>Heads as the gate uses them; nothing native to release.</summary>
-public sealed class LoadedGateHeads(GateHeads heads) : IDisposable
+public sealed class LoadedGateHeads(GateModel gate) : IDisposable
 {
-    public GateHeads Heads { get; } = heads;
+    public GateModel Gate { get; } = gate;
 
     public void Dispose() { }
 }

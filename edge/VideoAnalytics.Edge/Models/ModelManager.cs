@@ -66,7 +66,7 @@ public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
     private readonly DeviceId _device;
     private readonly IModelActivator[] _activators;
     private readonly PackageDownloader _downloader;
-    private readonly IDeviceUplink _uplink;
+    private readonly Lazy<IDeviceUplink> _uplink;
     private readonly TrustedModelKeys _trusted;
     private readonly ILogger<ModelManager> _logger;
     private readonly Channel<DesiredModelState> _desired = Channel.CreateBounded<DesiredModelState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -74,13 +74,14 @@ public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ModelManager(IOptions<ModelManagerOptions> options, IOptions<MqttUplinkOptions> uplink, IEnumerable<IModelActivator> activators,
-        PackageDownloader downloader, IDeviceUplink deviceUplink, TrustedModelKeys trusted, ModelSlots slots, ILogger<ModelManager> logger)
+        PackageDownloader downloader, Func<IDeviceUplink> deviceUplink, TrustedModelKeys trusted, ModelSlots slots, ILogger<ModelManager> logger)
     {
         _options = options.Value;
         _device = uplink.Value.Device;
         _activators = activators.ToArray();
         _downloader = downloader;
-        _uplink = deviceUplink;
+        // Resolved on first use: the uplink itself depends on this manager (as its desired-models handler).
+        _uplink = new Lazy<IDeviceUplink>(deviceUplink);
         _trusted = trusted;
         Slots = slots;
         _logger = logger;
@@ -249,7 +250,7 @@ public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
         LastReport = report;
         try
         {
-            await _uplink.PublishModelsReportedAsync(report, ct);
+            await _uplink.Value.PublishModelsReportedAsync(report, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

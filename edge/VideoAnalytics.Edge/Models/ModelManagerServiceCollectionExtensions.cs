@@ -27,7 +27,7 @@ public static class ModelManagerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelActivator, OnnxModelActivator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelActivator, GateHeadsActivator>());
         services.TryAddSingleton<ModelSlots>();
-        services.TryAddSingleton<ModelManager>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ModelManager>(sp, new Func<IDeviceUplink>(sp.GetRequiredService<IDeviceUplink>)));
         services.AddSingleton<IDesiredModelsHandler>(sp => sp.GetRequiredService<ModelManager>());
         services.AddHostedService(sp => sp.GetRequiredService<ModelManager>());
         return services;

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
+using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Models;
+using VideoAnalytics.Contracts.Topics;
 using VideoAnalytics.Edge.Models;
 using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Testing;
@@ -14,10 +17,13 @@ public sealed class EdgeDevice : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private EdgeDevice(IHost host, string directory)
+    private readonly DeviceId _id;
+
+    private EdgeDevice(IHost host, string directory, DeviceId id)
     {
         _host = host;
         Directory = directory;
+        _id = id;
     }
 
     public string Directory { get; }
@@ -40,12 +46,14 @@ public sealed class EdgeDevice : IAsyncDisposable
             [$"Edge:Models:TrustedKeys:{ModelCloud.KeyId}"] = trustedKeyPath,
             ["Onnx:IntraOpThreads"] = "1",
         });
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information);
+        // VA_TEST_LOGS=1 shows what the hosts log (dotnet test --logger "console;verbosity=detailed").
+        if (Environment.GetEnvironmentVariable("VA_TEST_LOGS") == "1") builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.AddUplink(builder.Configuration);
         builder.Services.AddModelManager(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
-        return new EdgeDevice(host, directory);
+        return new EdgeDevice(host, directory, DeviceId.TryParse(deviceId, out var id) ? id : throw new ArgumentException(deviceId));
     }
 
     /// <summary>Waits until the device reports <paramref name="state"/> with <paramref name="model"/> (name@version) running.</summary>
@@ -73,6 +81,20 @@ public sealed class EdgeDevice : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-        if (!keepDirectory) System.IO.Directory.Delete(Directory, recursive: true);
+        if (!keepDirectory)
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+            await ClearRetainedAsync();
+        }
+    }
+
+    /// <summary>Removes this device's retained model topics so later tests on the same broker do not see them.</summary>
+    private async Task ClearRetainedAsync()
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(TestEnvironment.MqttHost, TestEnvironment.MqttPort).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).Build());
+        foreach (var topic in new[] { MqttTopics.ModelsDesired(_id), MqttTopics.ModelsReported(_id), MqttTopics.Status(_id) })
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithRetainFlag().WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await client.DisconnectAsync();
     }
 }

@@ -57,17 +57,20 @@ public sealed class ModelCloud : IAsyncDisposable
         {
             ["Cloud:Models:PublicBaseUrl"] = baseUrl,
             [$"Cloud:Models:TrustedKeys:{KeyId}"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PublicKeySuffix),
-            ["Cloud:Models:MqttHost"] = TestEnvironment.MqttHost,
-            ["Cloud:Models:MqttPort"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
+            ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cloud:Models:StagingDirectory"] = Path.Combine(blobs, "staging"),
             ["Cloud:Admin:ApiToken"] = Token,
+            ["Cloud:Models:Training:SigningKey"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PrivateKeySuffix),
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(baseUrl);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information);
+        // VA_TEST_LOGS=1 shows what the hosts log (dotnet test --logger "console;verbosity=detailed").
+        if (Environment.GetEnvironmentVariable("VA_TEST_LOGS") == "1") builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Host.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "va-models-test", clusterId: Guid.NewGuid().ToString("N"))
             .AddMemoryGrainStorageAsDefault());

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -16,7 +17,7 @@ public interface IDesiredStatePublisher
 }
 
 /// <summary>Publishes on its own MQTT 5 connection, connecting (again) on demand.</summary>
-public sealed class MqttDesiredStatePublisher(IOptions<ModelRegistryOptions> options, ILogger<MqttDesiredStatePublisher> logger)
+public sealed class MqttDesiredStatePublisher(IOptions<CloudMqttOptions> options, ILogger<MqttDesiredStatePublisher> logger)
     : IDesiredStatePublisher, IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -43,12 +44,11 @@ public sealed class MqttDesiredStatePublisher(IOptions<ModelRegistryOptions> opt
         {
             if (_client.IsConnected) return;
             var o = options.Value;
-            var builder = new MqttClientOptionsBuilder().WithTcpServer(o.MqttHost, o.MqttPort)
-                .WithClientId($"va-cloud-models-{Environment.MachineName.ToLowerInvariant()}-{Guid.NewGuid():N}"[..60])
+            var builder = CloudMqtt.Builder(o)
+                .WithClientId($"va-cloud-models-{Guid.NewGuid():N}")
                 .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
-            if (o.MqttUsername is not null) builder.WithCredentials(o.MqttUsername, o.MqttPassword);
-            await _client.ConnectAsync(builder.Build(), ct);
-            logger.LogInformation("Model publisher connected to {Host}:{Port}", o.MqttHost, o.MqttPort);
+                        await _client.ConnectAsync(builder.Build(), ct);
+            logger.LogInformation("Model publisher connected to {Host}:{Port}", o.Host, o.Port);
         }
         finally
         {

@@ -16,7 +16,7 @@ public sealed class GateUsesHeadsPushedByTheCloudTests
         var source = new GateModelSource(configured, slots, "cam-1", GateFeatures.Core, NullLogger.Instance);
         Assert.Same(configured, source.Current());
 
-        var pushed = (configured with { Low = 0.05, High = 0.5, Bias = configured.Bias + 1 }).ToGateHeads();
+        var pushed = configured with { Low = 0.05, High = 0.5, Bias = configured.Bias + 1 };
         slots.Get(ModelKind.Heads, "").Swap(Active("branch-fight-heads", "2.0.0", pushed));
         var now = source.Current();
         Assert.Equal("2.0.0", now.Version);
@@ -25,11 +25,11 @@ public sealed class GateUsesHeadsPushedByTheCloudTests
         Assert.True(now.Score(probe) > configured.Score(probe));
 
         // Heads over other features cannot score this agent's windows: the last usable gate stays.
-        var foreign = pushed with { Features = [.. pushed.Features.Take(3)], Heads = [pushed.Heads[0] with { Weights = [1, 2, 3], Mean = [], Std = [] }] };
+        var foreign = pushed with { FeatureNames = [.. pushed.FeatureNames.Take(3)], Weights = [1, 2, 3], Mean = [0, 0, 0], Std = [1, 1, 1] };
         slots.Get(ModelKind.Heads, "cam-1").Swap(Active("other-heads", "3.0.0", foreign));
         Assert.Equal("2.0.0", source.Current().Version);
     }
 
-    private static ActiveModel Active(string name, string version, GateHeads heads) =>
-        new(new ModelManifest { Name = name, Kind = ModelKind.Heads, Version = version, Files = [] }, "/nowhere", new LoadedGateHeads(heads));
+    private static ActiveModel Active(string name, string version, GateModel gate) =>
+        new(new ModelManifest { Name = name, Kind = ModelKind.Heads, Version = version, Files = [] }, "/nowhere", new LoadedGateHeads(gate));
 }

@@ -43,23 +43,7 @@ public sealed class AlertMqttPublisher(
         }
         var o = mqttOptions.Value;
         using var client = new MqttClientFactory().CreateMqttClient();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(o.Host, o.Port)
-            .WithClientId($"{o.ClientId}-alerts")
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (!string.IsNullOrEmpty(o.Username)) builder = builder.WithCredentials(o.Username, o.Password);
-        if (o.UseTls)
-        {
-            var trust = o.CaFile is { Length: > 0 } ca ? new BrokerTrust(ca) : null;
-            builder = builder.WithTlsOptions(t =>
-            {
-                t.UseTls(true).WithTargetHost(o.Host);
-                if (trust is not null) t.WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors));
-            });
-        }
-        var options = builder.Build();
+        var options = o.ClientOptions("alerts").WithCleanStart(true).Build();
 
         var delay = TimeSpan.FromMilliseconds(500);
         Alert? pending = null;

@@ -1,3 +1,5 @@
+using VideoAnalytics.Contracts.Transport;
+using MQTTnet;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Topics;
@@ -7,6 +9,30 @@ namespace VideoAnalytics.Cloud.Ingest;
 /// <summary>Configuration section <c>Cloud:Mqtt</c>: the cloud's broker account.</summary>
 public sealed class CloudMqttOptions
 {
+    /// <summary>
+    /// Client options for one of the cloud's MQTT connections (ingest, alerts, models): broker, MQTT 5, credentials,
+    /// TLS with the configured CA. Each connection adds its own client id suffix and session settings.
+    /// </summary>
+    public MqttClientOptionsBuilder ClientOptions(string clientIdSuffix)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(Host, Port)
+            .WithClientId($"{ClientId}-{clientIdSuffix}")
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (Username is { Length: > 0 }) builder.WithCredentials(Username, Password);
+        if (UseTls)
+        {
+            var trust = CaFile is { Length: > 0 } ca ? new BrokerTrust(ca) : null;
+            builder.WithTlsOptions(t =>
+            {
+                t.UseTls(true).WithTargetHost(Host);
+                if (trust is not null) t.WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors));
+            });
+        }
+        return builder;
+    }
+
     public const string Section = "Cloud:Mqtt";
 
     public string Host { get; set; } = "";

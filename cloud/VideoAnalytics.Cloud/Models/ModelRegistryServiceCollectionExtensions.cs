@@ -17,7 +17,7 @@ public static class ModelRegistryServiceCollectionExtensions
     public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<ModelRegistryOptions>().Bind(config.GetSection(ModelRegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Hosting.CloudMqttOptions>().Bind(config.GetSection(Hosting.CloudMqttOptions.Section));
+        services.AddOptions<Ingest.CloudMqttOptions>().Bind(config.GetSection(Ingest.CloudMqttOptions.Section));
         services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HeadTrainingOptions>().Bind(config.GetSection(HeadTrainingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => TrustedModelKeys.FromConfiguration(sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.TrustedKeys, $"{ModelRegistryOptions.Section}:TrustedKeys"));

@@ -1,3 +1,4 @@
+using VideoAnalytics.Cloud.Ingest;
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Hosting;
@@ -28,9 +29,7 @@ public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, Mo
         var o = options.Value;
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
-        var connect = CloudMqtt.Builder(o)
-            .WithClientId($"va-cloud-reports-{Guid.NewGuid():N}").WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
+        var connect = o.ClientOptions($"reports-{Guid.NewGuid():N}").WithCleanStart();
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {

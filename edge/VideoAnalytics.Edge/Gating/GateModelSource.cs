@@ -26,8 +26,12 @@ public sealed class GateModelSource(GateModel configured, ModelSlots? slots, str
             _seen = active;
             try
             {
-                var swapped = GateModel.FromGateHeads(active.As<LoadedGateHeads>().Heads, _configured.Rule,
-                    _configured.WindowSeconds, _configured.StrideSeconds, _configured.AnalysisFps, active.Manifest.Version);
+                // The camera's windows are cut by the configured gate; the pushed one brings weights and thresholds.
+                var swapped = active.As<LoadedGateHeads>().Gate with
+                {
+                    Version = active.Manifest.Version, WindowSeconds = _configured.WindowSeconds,
+                    StrideSeconds = _configured.StrideSeconds, AnalysisFps = _configured.AnalysisFps,
+                };
                 if (!swapped.FeatureNames.SequenceEqual(featureNames))
                 {
                     logger.LogWarning("Camera {Camera}: heads {Name}@{Version} expect features [{Features}]; keeping gate v{Current}",

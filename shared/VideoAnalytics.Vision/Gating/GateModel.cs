@@ -74,48 +74,10 @@ public sealed record GateModel
     public string ToJson() => JsonSerializer.Serialize(this, GateJsonContext.Default.GateModel);
 
     /// <summary>
-    /// The same gate as a <c>heads</c> model package file (<see cref="GateHeads"/>, what the edge model manager
-    /// activates): one head named after the rule, with its standardisation and thresholds.
+    /// Reads and validates a gate file (<c>va.gate.v1</c>; also the <c>heads.json</c> of a heads model package). Any
+    /// problem is one <see cref="InvalidDataException"/> line naming the file.
     /// </summary>
-    public GateHeads ToGateHeads() => new()
-    {
-        Features = FeatureNames,
-        Heads =
-        [
-            new GateHead
-            {
-                Name = Rule, Weights = [.. Weights.Select(w => (double)w)], Bias = Bias,
-                Mean = [.. Mean.Select(m => (double)m)], Std = [.. Std.Select(d => (double)d)], Low = Low, High = High,
-            },
-        ],
-    };
-
-    /// <summary>
-    /// A gate from a <c>heads</c> package file: the head named <paramref name="rule"/> (or the only one). Window, stride
-    /// and analysis rate are not in that format, so they come from the caller.
-    /// </summary>
-    public static GateModel FromGateHeads(GateHeads heads, string rule, double windowSeconds, double strideSeconds, double analysisFps, string version)
-    {
-        var head = heads.Heads.FirstOrDefault(h => h.Name == rule) ?? (heads.Heads.Count == 1 ? heads.Heads[0] : null)
-            ?? throw new InvalidDataException($"heads file has no head '{rule}' (has: {string.Join(", ", heads.Heads.Select(h => h.Name))})");
-        var n = heads.Features.Count;
-        return new GateModel
-        {
-            Rule = head.Name, Version = version, FeatureNames = heads.Features,
-            Mean = head.Mean.Count == n ? [.. head.Mean.Select(m => (float)m)] : new float[n],
-            Std = head.Std.Count == n ? [.. head.Std.Select(d => d > 0 ? (float)d : 1f)] : [.. Enumerable.Repeat(1f, n)],
-            Weights = [.. head.Weights.Select(w => (float)w)], Bias = (float)head.Bias, Low = head.Low, High = head.High,
-            WindowSeconds = windowSeconds, StrideSeconds = strideSeconds, AnalysisFps = analysisFps,
-            HeadNames = [.. heads.Features.Where(f => f.StartsWith("head_", StringComparison.Ordinal)).Select(f => f["head_".Length..])],
-        };
-    }
-
-    /// <summary>
-    /// Reads and validates a gate file: this format (<c>va.gate.v1</c>) or a <c>heads</c> package file
-    /// (<see cref="GateHeads"/>, with the default 2 s window, 0.5 s stride and 10 analysed frames/s). Any problem is one
-    /// <see cref="InvalidDataException"/> line naming the file.
-    /// </summary>
-    public static GateModel Load(string path, string rule = "fight")
+    public static GateModel Load(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"gate heads file '{full}' does not exist", full);
@@ -123,15 +85,6 @@ public sealed record GateModel
         GateModel? model;
         try
         {
-            using (var doc = JsonDocument.Parse(bytes))
-            {
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("schema", out var schema) && schema.GetString() == GateHeads.CurrentSchema)
-                {
-                    if (!GateHeads.TryRead(bytes, out var heads, out var error)) throw new InvalidDataException($"gate heads file '{full}' is invalid: {error}");
-                    model = FromGateHeads(heads, rule, 2, 0.5, 10, File.GetLastWriteTimeUtc(full).ToString("yyyyMMdd.HHmmss", System.Globalization.CultureInfo.InvariantCulture));
-                    return Checked(model, full);
-                }
-            }
             model = JsonSerializer.Deserialize(bytes, GateJsonContext.Default.GateModel);
         }
         catch (JsonException e)

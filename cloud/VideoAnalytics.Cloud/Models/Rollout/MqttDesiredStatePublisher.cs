@@ -1,3 +1,4 @@
+using VideoAnalytics.Cloud.Ingest;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
@@ -44,9 +45,7 @@ public sealed class MqttDesiredStatePublisher(IOptions<CloudMqttOptions> options
         {
             if (_client.IsConnected) return;
             var o = options.Value;
-            var builder = CloudMqtt.Builder(o)
-                .WithClientId($"va-cloud-models-{Guid.NewGuid():N}")
-                .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart().WithTimeout(TimeSpan.FromSeconds(10));
+            var builder = o.ClientOptions($"models-{Guid.NewGuid():N}").WithCleanStart();
                         await _client.ConnectAsync(builder.Build(), ct);
             logger.LogInformation("Model publisher connected to {Host}:{Port}", o.Host, o.Port);
         }

@@ -52,12 +52,9 @@ public static class TrainGateCommand
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "heads.json"), model.ToJson());
         File.WriteAllText(Path.Combine(outDir, "metrics.json"), report.ToJson());
-        // The same gate in the heads-package format the edge model manager activates (file heads.json of a package).
-        Directory.CreateDirectory(Path.Combine(outDir, "package"));
-        File.WriteAllBytes(Path.Combine(outDir, "package", Contracts.Models.GateHeads.FileName), Contracts.Models.GateHeads.Serialize(model.ToGateHeads()));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gate: videos={report.Videos} groups={report.Groups} folds={report.Folds} low={report.Low:F4} high={report.High:F4} cv_precision={report.Precision:F3} cv_recall={report.Recall:F3} cv_upload_rate={report.UploadRate:F3} cv_auc={report.Auc:F3}"));
-        log.WriteLine($"wrote {Path.Combine(outDir, "heads.json")}, metrics.json and package/heads.json (heads-package format)");
+        log.WriteLine($"wrote {Path.Combine(outDir, "heads.json")} (also the heads.json of a heads model package) and metrics.json");
         return 0;
     }
 }

@@ -1,18 +1,22 @@
+using VideoAnalytics.Cloud.Console;
 using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Ingest;
+using VideoAnalytics.Cloud.Models;
 
-// va-cloud: one Orleans silo host: ingest, grains, judges, alerts and the cluster API. Configured by appsettings, the
-// environment (Cloud__Postgres__ConnectionString) or the command line (--Cloud:Cluster:SiloPort=11112).
+// va-cloud: one Orleans silo host: ingest, grains, judges, alerts, the security console and, when Cloud:Models is
+// configured, the model registry. Configured by appsettings.json, the environment (Cloud__Postgres__ConnectionString)
+// or the command line (--Cloud:Cluster:SiloPort=11112). AddCloud comes first: the others use its alerts, feed and database.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCloud();
 builder.Services.AddIngest(builder.Configuration);
-// Hook points for the other parts of the host, after AddCloud so they find its IAlertFeed and IAlertService:
-//   builder.Services.AddConsole(builder.Configuration);        web console, HTTP API, users
-//   builder.Services.AddModelRegistry(builder.Configuration);  model registry and rollouts
+builder.Services.AddConsole(builder.Configuration);
+var modelRegistry = builder.Configuration.GetSection(ModelRegistryOptions.Section).Exists();
+if (modelRegistry) builder.Services.AddModelRegistry(builder.Configuration);
 
 var app = builder.Build();
 await app.Services.MigrateSchemaAsync();
 app.MapCloudApi();
-//   app.MapConsole();
-//   app.MapModelRegistry();
+app.MapConsole();
+if (modelRegistry) app.MapModelRegistry();
+else app.Logger.LogInformation("Model registry is off: configure {Section} (PublicBaseUrl, TrustedKeys) to push models to edges", ModelRegistryOptions.Section);
 await app.RunAsync();

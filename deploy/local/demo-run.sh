@@ -17,6 +17,7 @@ bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }
 
 web_port="$(va_free_port)"; silo_port="$(va_free_port)"; gateway_port="$(va_free_port)"
 admin_password="demo-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+api_token="demo-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cloud_pid=""; tail_pid=""
 
 stop_all() {
@@ -27,9 +28,15 @@ trap stop_all EXIT
 
 # --- cloud: one silo, ingest, judges (embedded: no VLM configured), alerts, console ---
 export Cloud__Postgres__ConnectionString="$VA_TEST_POSTGRES"
-export Cloud__Mqtt__Host="$VA_TEST_MQTT_HOST" Cloud__Mqtt__Port="$VA_TEST_MQTT_PORT"
+export Cloud__Mqtt__Host="$VA_TEST_MQTT_HOST" Cloud__Mqtt__Port="$VA_TEST_MQTT_PORT" Cloud__Mqtt__UseTls=false
+export Cloud__Mqtt__ClientId="va-cloud-demo"
 export Cloud__ClipStore__Root="$work/clips"
 export Cloud__Cluster__SiloPort="$silo_port" Cloud__Cluster__GatewayPort="$gateway_port"
+# Model registry: a demo signing key the cloud and the edge trust; admins push with `va models push`.
+dotnet "$(bin cloud/VideoAnalytics.Admin va)" keys create --out "$work/keys" --id demo >/dev/null
+export Cloud__Admin__ApiToken="$api_token"
+export Cloud__Models__PublicBaseUrl="http://127.0.0.1:$web_port" Cloud__Models__TrustedKeys__demo="$work/keys/demo.public.pem"
+export Cloud__Models__StagingDirectory="$work/model-uploads"
 dotnet "$(bin cloud/VideoAnalytics.Cloud va-cloud)" --urls "http://127.0.0.1:$web_port" >"$work/cloud.log" 2>&1 &
 cloud_pid=$!
 for _ in $(seq 1 120); do
@@ -43,6 +50,8 @@ echo "$admin_password" | dotnet "$(bin cloud/VideoAnalytics.Admin va)" users add
 
 echo
 echo "  console:  http://127.0.0.1:$web_port/   (user admin, password $admin_password)"
+echo "  models:   VA_CLOUD_URL=http://127.0.0.1:$web_port VA_API_TOKEN=$api_token dotnet cloud/VideoAnalytics.Admin/bin/Release/net10.0/va.dll \\"
+echo "              models push DIR --key $work/keys/demo.private.pem --scope branch:demo-branch"
 echo "  logs:     $work/cloud.log  $work/edge.log"
 echo
 # Alerts as they arrive (the silo logs each one as "ALERT …").
@@ -58,6 +67,7 @@ cat >"$work/edge.json" <<JSON
     "Cameras": [ { "Id": "lobby", "Source": "$source", "AnalysisFps": 10, "Live": true, "Loop": $loop } ],
     "Gate": { "CooldownSeconds": 4 },
     "Spool": { "Directory": "$work/spool" },
+    "Models": { "Directory": "$work/edge-models", "TrustedKeys": { "demo": "$work/keys/demo.public.pem" } },
     "Mqtt": { "Host": "$VA_TEST_MQTT_HOST", "Port": $VA_TEST_MQTT_PORT, "UseTls": false }
   }
 }

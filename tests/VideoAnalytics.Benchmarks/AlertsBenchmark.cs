@@ -33,6 +33,7 @@ internal sealed class AlertsBenchmark : IBenchmark
 
     /// <summary>First clips warm up JIT, connections and grain activations; they are sent but not measured.</summary>
     private const int WarmUpClips = 2;
+    private const string AdminToken = "alerts-bench-admin-token";
 
     public string Name => "alerts";
 
@@ -116,6 +117,7 @@ internal sealed class AlertsBenchmark : IBenchmark
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(CultureInfo.InvariantCulture),
             ["Cloud:Mqtt:UseTls"] = "false",
             ["Cloud:Mqtt:ClientId"] = "va-bench-silo",
+            ["Cloud:Admin:ApiToken"] = AdminToken,
             ["Cloud:ClipStore:Root"] = clipRoot,
             ["Cloud:Logging:MinimumLevel"] = "Warning",
         });
@@ -163,6 +165,7 @@ internal sealed class AlertsBenchmark : IBenchmark
         public static async Task<Task> ConnectAsync(Uri baseAddress, Action<Alert, long> onAlert, CancellationToken ct)
         {
             var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
             var response = await http.GetAsync("/api/cluster/alerts/live", HttpCompletionOption.ResponseHeadersRead, ct);
             response.EnsureSuccessStatusCode();
             var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));

@@ -214,6 +214,8 @@ internal sealed class RolloutBenchmark : IBenchmark
             ["Cloud:Models:StagingDirectory"] = Path.Combine(work, "staging"),
             ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:UseTls"] = "false",
+            ["Cloud:Mqtt:ClientId"] = "va-rollout-bench",
             ["Cloud:Admin:ApiToken"] = AdminToken,
         });
         builder.WebHost.UseUrls(baseUrl);

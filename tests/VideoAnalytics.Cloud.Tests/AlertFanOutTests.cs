@@ -59,6 +59,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
             ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cloud:Mqtt:UseTls"] = "false",
+            ["Cloud:Mqtt:ClientId"] = $"va-fanout-{Guid.NewGuid():N}",
             ["Cloud:Alerts:Webhooks:0:Url"] = hookUrl,
             ["Cloud:Alerts:Webhooks:0:Secret"] = Secret,
             ["Cloud:Alerts:WebhookBackoffInitial"] = "00:00:00.100",

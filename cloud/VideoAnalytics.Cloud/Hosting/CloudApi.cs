@@ -25,7 +25,7 @@ public sealed class CloudApiOptions
 
 /// <summary>
 /// The cluster API every silo host serves: health, this silo, grain views (devices, cameras, branches, clips), the judge
-/// queue and a live alert stream (server-sent events from <see cref="IAlertFeed"/>).
+/// queue and a live alert stream (server-sent events from <see cref="IAlertFeed"/>). All but <c>/healthz</c> need the admin token.
 /// </summary>
 public static class CloudApi
 {
@@ -34,7 +34,9 @@ public static class CloudApi
     public static WebApplication MapCloudApi(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        var api = app.MapGroup("/api/cluster");
+        // Grain views and the live alert stream show every branch's data: operators only (the console has its own,
+        // per-user API under /api).
+        var api = app.MapGroup("/api/cluster").AddEndpointFilter<AdminApiAuth>();
         api.MapGet("/silo", (ILocalSiloDetails silo, IOptions<ClusterOptions> cluster) =>
             Results.Json(new { silo = silo.SiloAddress.ToString(), name = silo.Name, clusterId = cluster.Value.ClusterId }, Json));
         api.MapGet("/devices/{branch}/{site}/{device}", async (string branch, string site, string device, IGrainFactory grains) =>

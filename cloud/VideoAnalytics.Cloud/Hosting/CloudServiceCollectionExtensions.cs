@@ -39,6 +39,8 @@ public static class CloudServiceCollectionExtensions
         builder.Services.AddOptions<JudgeOptions>().Bind(config.GetSection(JudgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudApiOptions>().Bind(config.GetSection(CloudApiOptions.Section));
+        builder.Services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<AdminApiAuth>();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(sp => NpgsqlDataSource.Create(

@@ -1,3 +1,4 @@
+using VideoAnalytics.Cloud.Hosting;
 using Microsoft.Net.Http.Headers;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Identity;

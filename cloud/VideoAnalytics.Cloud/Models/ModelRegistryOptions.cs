@@ -32,13 +32,3 @@ public sealed class ModelRegistryOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:TrustedKeys is empty: list the public key(s) allowed to sign packages (va keys create)", [nameof(TrustedKeys)]);
     }
 }
-
-/// <summary>Admin HTTP API settings (<c>Cloud:Admin</c>).</summary>
-public sealed class AdminApiOptions
-{
-    public const string Section = "Cloud:Admin";
-
-    /// <summary>Bearer token the <c>va</c> CLI sends (<c>Authorization: Bearer …</c>).</summary>
-    [Required, MinLength(16, ErrorMessage = "Cloud:Admin:ApiToken must be at least 16 characters")]
-    public string ApiToken { get; set; } = "";
-}

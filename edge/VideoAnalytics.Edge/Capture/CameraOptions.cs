@@ -17,13 +17,16 @@ public sealed class CameraOptions
     [Range(0, 120)]
     public double AnalysisFps { get; set; } = 5;
 
-    /// <summary>Play files and playlists at their own frame rate, like a camera (false: as fast as they decode).</summary>
+    /// <summary>
+    /// Play files and playlists at their own frame rate, like a camera, dropping frames analysis cannot keep up with
+    /// (false: as fast as analysis takes them, every sampled frame analysed: batch runs, evaluation, tests).
+    /// </summary>
     public bool Live { get; set; } = true;
 
     /// <summary>Start files and playlists again at their end (false: the camera ends).</summary>
     public bool Loop { get; set; } = true;
 
-    /// <summary>Frames waiting for analysis; when full the oldest is dropped.</summary>
+    /// <summary>Frames waiting for analysis; when full the oldest is dropped (live sources).</summary>
     [Range(1, 256)]
     public int QueueCapacity { get; set; } = 4;
 

@@ -141,6 +141,7 @@ public sealed class CameraWorker : IAsyncDisposable
     {
         var interval = _options.AnalysisFps > 0 ? TimeSpan.FromSeconds(1 / _options.AnalysisFps) : TimeSpan.Zero;
         var pace = _options.Live && !_options.IsLiveCamera;
+        var lossless = !_options.Live && !_options.IsLiveCamera;
         var wall = Stopwatch.StartNew();
         TimeSpan? first = null;
         var sessionOffset = position;
@@ -189,6 +190,7 @@ public sealed class CameraWorker : IAsyncDisposable
             frame.CapturedUtc = DateTimeOffset.UtcNow;
             frame.Sequence = Interlocked.Increment(ref _framesDelivered);
             UpdateRate(frame.CapturedUtc);
+            if (lossless && !_channel.WaitForRoom(ct)) { frame.Return(); return PumpOutcome.Stopped; }
             _channel.Write(frame);
         }
         return PumpOutcome.Stopped;

@@ -9,11 +9,13 @@ namespace VideoAnalytics.Edge.Capture;
 public sealed class DropOldestChannel<T>
 {
     private readonly Channel<T> _channel;
+    private readonly int _capacity;
     private long _dropped;
 
     public DropOldestChannel(int capacity, Action<T>? onDropped = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
         _channel = Channel.CreateBounded<T>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             item =>
@@ -31,6 +33,18 @@ public sealed class DropOldestChannel<T>
     public void Write(T item)
     {
         if (!_channel.Writer.TryWrite(item)) throw new InvalidOperationException("channel is completed");
+    }
+
+    /// <summary>
+    /// For replaying files faster than real time, where every frame should be analysed: blocks the (dedicated) capture
+    /// thread until the reader has made room. False when <paramref name="ct"/> fired first.
+    /// </summary>
+    public bool WaitForRoom(CancellationToken ct)
+    {
+        // Polling keeps the drop-oldest channel as it is; a 2 ms nap is nothing next to a frame's decode and analysis.
+        while (_channel.Reader.Count >= _capacity)
+            if (ct.WaitHandle.WaitOne(2)) return false;
+        return true;
     }
 
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);

@@ -19,7 +19,11 @@ public sealed class SiloProcess : IAsyncDisposable
         this.process = process;
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        Http.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
     }
+
+    /// <summary>The cluster API's admin token; pass it as <c>Cloud:Admin:ApiToken</c> in the silo's settings.</summary>
+    public const string AdminToken = "failover-admin-token-0123";
 
     public Uri BaseAddress { get; }
 

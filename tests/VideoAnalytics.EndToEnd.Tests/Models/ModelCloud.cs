@@ -59,6 +59,8 @@ public sealed class ModelCloud : IAsyncDisposable
             [$"Cloud:Models:TrustedKeys:{KeyId}"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PublicKeySuffix),
             ["Cloud:Mqtt:Host"] = TestEnvironment.MqttHost,
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cloud:Mqtt:UseTls"] = "false",
+            ["Cloud:Mqtt:ClientId"] = $"va-models-test-{Guid.NewGuid():N}",
             ["Cloud:Models:StagingDirectory"] = Path.Combine(blobs, "staging"),
             ["Cloud:Admin:ApiToken"] = Token,
             ["Cloud:Models:Training:SigningKey"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PrivateKeySuffix),

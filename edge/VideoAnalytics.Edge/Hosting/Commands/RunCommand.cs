@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
+using VideoAnalytics.Edge.Models;
 using Serilog.Formatting.Compact;
 using VideoAnalytics.Edge.Uplink;
 
@@ -17,8 +18,18 @@ public static class RunCommand
         var logFile = new Option<string?>("--log-json") { Description = "also write logs as compact JSON lines to this file" };
         var command = new Command("run", "Run the edge agent on the configured cameras") { logFile };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(config), parse.GetValue(logFile),
-            b => b.Services.AddUplink(b.Configuration), Console.Error, ct));
+            AddUplinkAndModels, Console.Error, ct));
         return command;
+    }
+
+    /// <summary>
+    /// The CLI's spool and uplink, and the model manager when the device takes model updates (section
+    /// <c>Edge:Models</c>: where packages go and the signing keys it trusts).
+    /// </summary>
+    private static void AddUplinkAndModels(HostApplicationBuilder builder)
+    {
+        builder.Services.AddUplink(builder.Configuration);
+        if (builder.Configuration.GetSection(Models.ModelManagerOptions.Section).Exists()) builder.Services.AddModelManager(builder.Configuration);
     }
 
     /// <summary>Builds and runs the host; <paramref name="configure"/> adds the spool and uplink (the CLI: <c>AddUplink</c>; tests: their own spool).</summary>

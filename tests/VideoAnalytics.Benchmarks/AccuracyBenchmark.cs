@@ -1,4 +1,5 @@
 using System.Globalization;
+using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Vision.Gating;
 
@@ -7,18 +8,19 @@ namespace VideoAnalytics.Benchmarks;
 /// <summary>
 /// <c>accuracy --labels CSV [--heads FILE|DIR] --out FILE</c>: the edge gate on every labelled video. With heads, each
 /// video is scored by that model; without, by grouped cross-validation (a model that never saw the video's source
-/// group). A video counts as sent when its highest window reaches <c>low</c>.
+/// group). A video counts as sent when its highest window reaches <c>low</c>. With <c>--cascade</c> the cloud's embedded
+/// judge (also held out by source group) judges what the gate sent: an alert is a certain gate event or a fight verdict.
 /// </summary>
 internal sealed class AccuracyBenchmark : IBenchmark
 {
     public string Name => "accuracy";
 
-    public string Usage => "--labels CSV [--heads FILE|DIR] --out FILE [--cache DIR] [--analysis-fps 10] [--folds 5]";
+    public string Usage => "--labels CSV [--heads FILE|DIR] [--out FILE] [--cache DIR] [--analysis-fps 10] [--folds 5] [--cascade [--keyframes 8]]";
 
     public Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct)
     {
         var labels = LabelledVideos.Read(args.Require("labels"));
-        var output = Path.GetFullPath(args.Require("out"));
+        var output = Path.GetFullPath(args.Get("out") ?? Path.Combine(Path.GetTempPath(), "va-accuracy-report.json"));
         var cache = args.Get("cache") ?? Path.Combine(Path.GetTempPath(), "va-accuracy-features");
         var headsArg = args.Get("heads");
         GateModel? model = null;
@@ -50,6 +52,34 @@ internal sealed class AccuracyBenchmark : IBenchmark
             $"low={report.Low:F4} high={report.High:F4} auc={report.Auc:F3} certain_rate={report.CertainRate:F3} certain_precision={report.CertainPrecision:F3}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"edge: precision={report.Precision:F3} recall={report.Recall:F3} upload_rate={report.UploadRate:F3} videos={report.Videos}"));
+        if (args.Has("cascade")) Cascade(args.Require("labels"), report, args.GetInt("keyframes", 8), ct);
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// Gate, then judge: videos the gate is certain of alert directly; uploaded ones alert when the judge says fight.
+    /// The judge sees keyframes spread over the whole video, as over the clip the edge would have sent.
+    /// </summary>
+    private static void Cascade(string labelsCsv, GateTrainingReport gate, int keyframes, CancellationToken ct)
+    {
+        var clips = EmbeddedJudgeTrainer.ExtractFeatures(labelsCsv, keyframes, ct);
+        var probabilities = EmbeddedJudgeTrainer.HeldOutProbabilities(clips);
+        var fightAt = EmbeddedJudgeWeights.Load(null).FightAt;
+        var judgedFight = clips.Select((c, i) => (c.File, Fight: probabilities[i] >= fightAt)).ToDictionary(x => x.File, x => x.Fight, StringComparer.Ordinal);
+        int alerts = 0, correct = 0, uploads = 0, videos = 0;
+        foreach (var v in gate.HeldOut)
+        {
+            if (!judgedFight.TryGetValue(v.File, out var fight)) continue; // too short for the judge's keyframes
+            videos++;
+            var certain = v.Score >= gate.High;
+            var uploaded = !certain && v.Score >= gate.Low;
+            if (uploaded) uploads++;
+            if (!certain && !(uploaded && fight)) continue;
+            alerts++;
+            if (v.Fight) correct++;
+        }
+        var fights = gate.HeldOut.Count(v => v.Fight && judgedFight.ContainsKey(v.File));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cascade: precision={(alerts == 0 ? 0 : correct / (double)alerts):F3} recall={(fights == 0 ? 0 : correct / (double)fights):F3} upload_rate={(videos == 0 ? 0 : uploads / (double)videos):F3} videos={videos}"));
     }
 }

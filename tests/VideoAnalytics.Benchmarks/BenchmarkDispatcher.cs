@@ -19,8 +19,9 @@ internal sealed class BenchmarkArgs
 
     public BenchmarkArgs(IEnumerable<string> args)
     {
+        Raw = args.ToArray();
         string? key = null;
-        foreach (var a in args)
+        foreach (var a in Raw)
         {
             if (a.StartsWith("--", StringComparison.Ordinal))
             {
@@ -36,6 +37,9 @@ internal sealed class BenchmarkArgs
         }
         if (key is not null) _values[key] = null;
     }
+
+    /// <summary>The arguments as given, for benchmarks with their own parser.</summary>
+    public IReadOnlyList<string> Raw { get; }
 
     public string? Get(string key) => _values.TryGetValue(key, out var v) ? v : null;
 

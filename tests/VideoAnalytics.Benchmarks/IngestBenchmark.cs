@@ -24,6 +24,15 @@ namespace VideoAnalytics.Benchmarks;
 /// throughput, the publish-to-commit delay and what was lost or duplicated. Run it under deploy/local/with-services.sh.
 /// Options: --seconds N, --devices N, --records-per-s N, --clip-mb-per-s N, --clip-kib N, --records-per-batch N.
 /// </summary>
+internal sealed class IngestBenchmarkCommand : IBenchmark
+{
+    public string Name => "ingest";
+
+    public string Usage => "[--seconds 60] [--devices N] [--records-per-s N] [--clip-mb-per-s N] [--clip-kib N] [--records-per-batch N]";
+
+    public Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct) => IngestBenchmark.RunAsync([.. args.Raw]);
+}
+
 public static class IngestBenchmark
 {
     public static async Task<int> RunAsync(string[] args)

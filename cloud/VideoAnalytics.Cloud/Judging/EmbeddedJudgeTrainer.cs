@@ -42,17 +42,24 @@ public static class EmbeddedJudgeTrainer
         return result;
     }
 
-    public static CrossValidation CrossValidate(IReadOnlyList<LabelledFeatures> data)
+    /// <summary>Each clip's fight probability from a head fitted without the clip's source group (0.5 where none could be fitted).</summary>
+    public static double[] HeldOutProbabilities(IReadOnlyList<LabelledFeatures> data)
     {
-        var scores = new double[data.Count];
-        var groups = data.Select(d => d.Group).Distinct().ToList();
-        foreach (var g in groups)
+        var scores = Enumerable.Repeat(0.5, data.Count).ToArray();
+        foreach (var g in data.Select(d => d.Group).Distinct())
         {
             var train = data.Where(d => d.Group != g).ToList();
             if (train.Select(d => d.Fight).Distinct().Count() < 2) continue;
             var w = Fit(train, "cv", "");
             for (var i = 0; i < data.Count; i++) if (data[i].Group == g) scores[i] = w.Probability(data[i].Features);
         }
+        return scores;
+    }
+
+    public static CrossValidation CrossValidate(IReadOnlyList<LabelledFeatures> data)
+    {
+        var scores = HeldOutProbabilities(data);
+        var groups = data.Select(d => d.Group).Distinct().ToList();
         var correct = data.Select((d, i) => (scores[i] >= 0.5) == d.Fight).Count(x => x);
         var fights = data.Select((d, i) => (d, i)).Where(x => x.d.Fight).ToList();
         var nofights = data.Select((d, i) => (d, i)).Where(x => !x.d.Fight).ToList();

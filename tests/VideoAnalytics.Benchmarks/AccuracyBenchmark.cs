@@ -57,29 +57,25 @@ internal sealed class AccuracyBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Gate, then judge: videos the gate is certain of alert directly; uploaded ones alert when the judge says fight.
-    /// The judge sees keyframes spread over the whole video, as over the clip the edge would have sent.
+    /// Gate, then judge, as the alerts work: videos the gate is certain of alert directly; an uploaded video alerts when
+    /// the judge says fight (a verified alert) or unsure (an unverified one), and not when it says no fight. The judge
+    /// sees keyframes spread over the whole video, as over the clip the edge would have sent.
     /// </summary>
     private static void Cascade(string labelsCsv, GateTrainingReport gate, int keyframes, CancellationToken ct)
     {
         var clips = EmbeddedJudgeTrainer.ExtractFeatures(labelsCsv, keyframes, ct);
         var probabilities = EmbeddedJudgeTrainer.HeldOutProbabilities(clips);
-        var fightAt = EmbeddedJudgeWeights.Load(null).FightAt;
-        var judgedFight = clips.Select((c, i) => (c.File, Fight: probabilities[i] >= fightAt)).ToDictionary(x => x.File, x => x.Fight, StringComparer.Ordinal);
-        int alerts = 0, correct = 0, uploads = 0, videos = 0;
-        foreach (var v in gate.HeldOut)
-        {
-            if (!judgedFight.TryGetValue(v.File, out var fight)) continue; // too short for the judge's keyframes
-            videos++;
-            var certain = v.Score >= gate.High;
-            var uploaded = !certain && v.Score >= gate.Low;
-            if (uploaded) uploads++;
-            if (!certain && !(uploaded && fight)) continue;
-            alerts++;
-            if (v.Fight) correct++;
-        }
-        var fights = gate.HeldOut.Count(v => v.Fight && judgedFight.ContainsKey(v.File));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cascade: precision={(alerts == 0 ? 0 : correct / (double)alerts):F3} recall={(fights == 0 ? 0 : correct / (double)fights):F3} upload_rate={(videos == 0 ? 0 : uploads / (double)videos):F3} videos={videos}"));
+        var weights = EmbeddedJudgeWeights.Load(null);
+        var judged = clips.Select((c, i) => (c.File, P: probabilities[i])).ToDictionary(x => x.File, x => x.P, StringComparer.Ordinal);
+        var videos = gate.HeldOut.Where(v => judged.ContainsKey(v.File)).ToList(); // a video too short for keyframes is left out
+        var uploaded = videos.Where(v => v.Score >= gate.Low && v.Score < gate.High).ToList();
+        var verified = videos.Where(v => v.Score >= gate.High || uploaded.Contains(v) && judged[v.File] >= weights.FightAt).ToList();
+        var alerted = videos.Where(v => v.Score >= gate.High || uploaded.Contains(v) && judged[v.File] >= weights.NoFightAt).ToList();
+        var fights = videos.Count(v => v.Fight);
+        Console.WriteLine(Line("cascade_verified_only", verified));
+        Console.WriteLine(Line("cascade", alerted));
+
+        string Line(string name, List<HeldOutScore> alerts) => string.Create(CultureInfo.InvariantCulture,
+            $"{name}: precision={(alerts.Count == 0 ? 0 : alerts.Count(v => v.Fight) / (double)alerts.Count):F3} recall={(fights == 0 ? 0 : alerts.Count(v => v.Fight) / (double)fights):F3} upload_rate={(videos.Count == 0 ? 0 : uploaded.Count / (double)videos.Count):F3} videos={videos.Count}");
     }
 }

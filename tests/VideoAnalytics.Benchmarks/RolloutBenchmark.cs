@@ -204,7 +204,7 @@ internal sealed class RolloutBenchmark : IBenchmark
 
     private static async Task<Cloud> StartCloudAsync(string connectionString, string work, string publicKeyPath, CancellationToken ct)
     {
-        var port = FreePort();
+        var port = VideoAnalytics.Testing.FreePort.Next();
         var baseUrl = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -223,7 +223,7 @@ internal sealed class RolloutBenchmark : IBenchmark
         var dataSource = NpgsqlDataSource.Create(connectionString);
         builder.Host.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "va-rollout-bench", clusterId: Guid.NewGuid().ToString("N"));
+            silo.UseLocalhostClustering(VideoAnalytics.Testing.FreePort.Next(), VideoAnalytics.Testing.FreePort.Next(), serviceId: "va-rollout-bench", clusterId: Guid.NewGuid().ToString("N"));
             silo.Services.AddGrainStorage("Default", (sp, name) => new PostgresGrainStorage(name, "va-rollout-bench", dataSource, NullLogger<PostgresGrainStorage>.Instance));
         });
         builder.Services.AddSingleton(dataSource);
@@ -234,12 +234,5 @@ internal sealed class RolloutBenchmark : IBenchmark
         app.MapModelRegistry();
         await app.StartAsync(ct);
         return new Cloud(app, baseUrl);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -38,7 +38,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(IDictionary<string, string> settings, TimeSpan timeout)
     {
-        var port = FreePort();
+        var port = VideoAnalytics.Testing.FreePort.Next();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Executable);
         info.ArgumentList.Add("--urls");
@@ -88,12 +88,5 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (output) output.AppendLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

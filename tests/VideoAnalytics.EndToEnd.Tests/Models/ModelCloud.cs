@@ -51,7 +51,7 @@ public sealed class ModelCloud : IAsyncDisposable
         var keysDir = TestEnvironment.NewTempDir("va-keys");
         Assert.Equal(0, VideoAnalytics.Admin.Commands.KeysCommands.Create(new DirectoryInfo(keysDir), KeyId));
         var blobs = TestEnvironment.NewTempDir("va-blobs");
-        var port = FreePort();
+        var port = VideoAnalytics.Testing.FreePort.Next();
         var baseUrl = $"http://127.0.0.1:{port}";
         var settings = new Dictionary<string, string?>
         {
@@ -74,7 +74,7 @@ public sealed class ModelCloud : IAsyncDisposable
         // VA_TEST_LOGS=1 shows what the hosts log (dotnet test --logger "console;verbosity=detailed").
         if (Environment.GetEnvironmentVariable("VA_TEST_LOGS") == "1") builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Host.UseOrleans(silo => silo
-            .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "va-models-test", clusterId: Guid.NewGuid().ToString("N"))
+            .UseLocalhostClustering(VideoAnalytics.Testing.FreePort.Next(), VideoAnalytics.Testing.FreePort.Next(), serviceId: "va-models-test", clusterId: Guid.NewGuid().ToString("N"))
             .AddMemoryGrainStorageAsDefault());
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
         builder.Services.AddSingleton<IClipStore>(_ => new FileSystemClipStore(Path.Combine(blobs, "store")));
@@ -96,13 +96,6 @@ public sealed class ModelCloud : IAsyncDisposable
             foreach (var v in p) cmd.Parameters.Add(new() { Value = v });
             await cmd.ExecuteNonQueryAsync();
         }
-    }
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,7 +34,7 @@ public sealed class SecureBroker : IAsyncDisposable
     public static async Task<SecureBroker> StartAsync(params string[] devices)
     {
         var dir = TestEnvironment.NewTempDir("va-broker");
-        var broker = new SecureBroker(dir, FreePort());
+        var broker = new SecureBroker(dir, VideoAnalytics.Testing.FreePort.Next());
         var deploy = Path.Combine(TestEnvironment.RepoRoot, "deploy", "mosquitto");
         await RunAsync("bash", Path.Combine(deploy, "make-certs.sh"), Path.Combine(dir, "certs"), "localhost");
         File.Copy(Path.Combine(deploy, "acl"), Path.Combine(dir, "acl"));
@@ -123,12 +123,5 @@ public sealed class SecureBroker : IAsyncDisposable
             // Left for inspection; it lives under the temp folder.
         }
         return ValueTask.CompletedTask;
-    }
-
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

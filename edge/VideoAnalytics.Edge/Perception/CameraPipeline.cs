@@ -10,8 +10,9 @@ using VideoAnalytics.Vision.Encoding;
 namespace VideoAnalytics.Edge.Perception;
 
 /// <summary>
-/// One camera's analysis loop: frames from its <see cref="CameraWorker"/> → detector → tracker → track records,
-/// gate and clip ring. Each frame goes back to the capture pool when done.
+/// One camera's analysis: frames from its <see cref="CameraWorker"/> → detector → tracker, overlapped
+/// (<see cref="PipelinedPerception"/>) with track records, scene encoder, gate and clip ring on the previous frame.
+/// Each frame goes back to the capture pool when done.
 /// </summary>
 public sealed class CameraPipeline(
     CameraWorker worker, IObjectDetector detector, TrackRecorder tracks, CameraGate gate, ClipRecorder clips,
@@ -29,32 +30,7 @@ public sealed class CameraPipeline(
         worker.Start(ct);
         try
         {
-            await foreach (var frame in worker.Frames.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                try
-                {
-                    _step.Process(frame.Image, frame.Position);
-                    await tracks.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, _step.Ended, ct).ConfigureAwait(false);
-                    if (scene is not null)
-                    {
-                        var te = Stopwatch.GetTimestamp();
-                        scene.Update(frame.Image, frame.Position);
-                        timings.Add(Stage.Encode, te);
-                    }
-                    var t0 = Stopwatch.GetTimestamp();
-                    await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, scene, ct).ConfigureAwait(false);
-                    timings.Add(Stage.GateFeatures, t0);
-                    var t1 = Stopwatch.GetTimestamp();
-                    clips.Add(frame.Image, frame.Position, frame.CapturedUtc, _step.Active, detector.Labels);
-                    timings.Add(Stage.Clip, t1);
-                }
-                finally
-                {
-                    frame.Return();
-                    worker.MarkAnalysed();
-                    counters.FrameAnalysed();
-                }
-            }
+            await PipelinedPerception.RunAsync(worker.Frames, f => f.Image, f => f.Position, _step, AnalyseAsync, Release, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -63,6 +39,32 @@ public sealed class CameraPipeline(
         await clips.FlushAsync().ConfigureAwait(false);
         logger.LogInformation("Camera {Camera} analysis stopped ({State}): {Analysed} frames analysed, {Dropped} dropped",
             worker.CameraId, worker.State, worker.Health().FramesAnalysed, worker.FramesDropped);
+    }
+
+    /// <summary>Everything after detection and tracking, on the frame's own copy of the tracks.</summary>
+    private async ValueTask AnalyseAsync(PerceivedFrame<CapturedFrame> perceived, CancellationToken ct)
+    {
+        var frame = perceived.Frame;
+        await tracks.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, perceived.Ended, ct).ConfigureAwait(false);
+        if (scene is not null)
+        {
+            var te = Stopwatch.GetTimestamp();
+            scene.Update(frame.Image, frame.Position);
+            timings.Add(Stage.Encode, te);
+        }
+        var t0 = Stopwatch.GetTimestamp();
+        await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, scene, ct).ConfigureAwait(false);
+        timings.Add(Stage.GateFeatures, t0);
+        var t1 = Stopwatch.GetTimestamp();
+        clips.Add(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, detector.Labels);
+        timings.Add(Stage.Clip, t1);
+    }
+
+    private void Release(CapturedFrame frame)
+    {
+        frame.Return();
+        worker.MarkAnalysed();
+        counters.FrameAnalysed();
     }
 
     public async ValueTask DisposeAsync()

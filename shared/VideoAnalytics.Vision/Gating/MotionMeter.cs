@@ -21,7 +21,6 @@ public sealed class MotionMeter : IDisposable
     private readonly Mat _flow = new();
     private readonly Mat[] _flowXy = [new Mat(), new Mat()];
     private readonly Mat _magnitude = new();
-    private readonly Mat _angle = new();
     private TimeSpan _previousPosition;
     private double _scale;
     private double _seconds;
@@ -53,7 +52,8 @@ public sealed class MotionMeter : IDisposable
             Cv2.CalcOpticalFlowFarneback(_previousGrey, _grey, _flow, 0.5, 2, 9, 2, 5, 1.1, OpticalFlowFlags.None);
             Cv2.ExtractChannel(_flow, _flowXy[0], 0);
             Cv2.ExtractChannel(_flow, _flowXy[1], 1);
-            Cv2.CartToPolar(_flowXy[0], _flowXy[1], _magnitude, _angle);
+            // Directions come from the x/y sums in Measure (m·cos θ = x, m·sin θ = y): no per-pixel angle needed.
+            Cv2.Magnitude(_flowXy[0], _flowXy[1], _magnitude);
             FrameMagnitude = (float)(Cv2.Mean(_magnitude).Val0 / _grey.Rows / _seconds);
         }
         else
@@ -76,13 +76,13 @@ public sealed class MotionMeter : IDisposable
         for (var y = y0; y < y1; y++)
         {
             var mag = (float*)_magnitude.Ptr(y);
-            var ang = (float*)_angle.Ptr(y);
+            var dx = (float*)_flowXy[0].Ptr(y);
+            var dy = (float*)_flowXy[1].Ptr(y);
             for (var x = x0; x < x1; x++)
             {
-                var m = mag[x];
-                sum += m;
-                sumCos += m * Math.Cos(ang[x]);
-                sumSin += m * Math.Sin(ang[x]);
+                sum += mag[x];
+                sumCos += dx[x];
+                sumSin += dy[x];
             }
         }
         var count = (x1 - x0) * (y1 - y0);
@@ -101,6 +101,5 @@ public sealed class MotionMeter : IDisposable
         _flowXy[0].Dispose();
         _flowXy[1].Dispose();
         _magnitude.Dispose();
-        _angle.Dispose();
     }
 }

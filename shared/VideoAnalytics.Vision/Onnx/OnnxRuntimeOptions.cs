@@ -18,6 +18,12 @@ public sealed class OnnxRuntimeOptions
     /// <summary>Threads across operators; models here are sequential graphs, so 1 is right.</summary>
     public int InterOpThreads { get; set; } = 1;
 
+    /// <summary>
+    /// Let idle intra-op threads spin for the next operator. Off by default: on the edge, capture, tracking, the gate
+    /// and other cameras run beside every model, and spinning threads take the cores they need.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>GPU index for CUDA/TensorRT.</summary>
     public int DeviceId { get; set; }
 

@@ -48,6 +48,7 @@ public sealed class OnnxSessionFactory
             IntraOpNumThreads = _options.IntraOpThreads,
             InterOpNumThreads = _options.InterOpThreads,
         };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.AllowSpinning ? "1" : "0");
         try
         {
             foreach (var provider in _providers)

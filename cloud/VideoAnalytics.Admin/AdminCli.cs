@@ -1,11 +1,12 @@
 using System.CommandLine;
+using VideoAnalytics.Admin.Commands;
 using VideoAnalytics.Admin.Users;
 
 namespace VideoAnalytics.Admin;
 
 /// <summary>
-/// The <c>va</c> command line. Each area is one command group (<c>va users …</c>); groups that talk to the cloud's
-/// HTTP API (models, keys) are added here beside it.
+/// The <c>va</c> command line. Each area is one command group: <c>va users …</c> (PostgreSQL), <c>va keys …</c> (local
+/// files), <c>va models …</c> and <c>va heads …</c> (the cloud's admin API).
 /// </summary>
 public static class AdminCli
 {
@@ -13,6 +14,9 @@ public static class AdminCli
     {
         var root = new RootCommand("va: administration of VideoAnalytics (console users; models and keys through the cloud API).");
         root.Subcommands.Add(UsersCommands.Create());
+        root.Subcommands.Add(KeysCommands.Build());
+        root.Subcommands.Add(ModelsCommands.Build());
+        root.Subcommands.Add(HeadsCommands.Build());
         return root;
     }
 }

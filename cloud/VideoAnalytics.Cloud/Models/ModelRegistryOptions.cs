@@ -18,6 +18,9 @@ public sealed class ModelRegistryOptions : IValidatableObject
     /// <summary>Roll a scope back once more than this percent of the released devices failed.</summary>
     [Range(0, 100)] public int FailureThresholdPercent { get; set; } = 10;
 
+    /// <summary>How long the canary may take to report; then its silent devices count as failed (zero: wait forever).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")] public TimeSpan CanaryTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Subscribe to <c>models/reported</c> here (shared subscription); off when Ingest forwards reports instead.</summary>
     public bool SubscribeReports { get; set; } = true;
 

@@ -18,7 +18,8 @@ namespace VideoAnalytics.Cloud.Models;
 public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, ModelReportRecorder recorder, ILogger<ModelReportSubscriber> logger)
     : BackgroundService
 {
-    public const string Filter = $"$share/va-cloud-models/{MqttTopics.Root}/+/+/+/models/reported";
+    /// <summary>Every device's reports, shared by this deployment's silos (its own group beside ingest's).</summary>
+    public static string FilterFor(CloudMqttOptions o) => $"$share/{o.ShareGroup}-models/{MqttTopics.Root}/+/+/+/models/reported";
 
     private long _rejected;
 
@@ -30,6 +31,7 @@ public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, Mo
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => HandleAsync(e, stoppingToken);
         var connect = o.ClientOptions($"reports-{Guid.NewGuid():N}").WithCleanStart();
+        var filter = FilterFor(o);
         var delay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -38,8 +40,8 @@ public sealed class ModelReportSubscriber(IOptions<CloudMqttOptions> options, Mo
                 if (!client.IsConnected)
                 {
                     await client.ConnectAsync(connect.Build(), stoppingToken);
-                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(Filter).WithAtLeastOnceQoS()).Build(), stoppingToken);
-                    logger.LogInformation("Subscribed to {Filter}", Filter);
+                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS()).Build(), stoppingToken);
+                    logger.LogInformation("Subscribed to {Filter}", filter);
                     delay = TimeSpan.FromSeconds(1);
                 }
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);

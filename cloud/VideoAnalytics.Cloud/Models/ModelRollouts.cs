@@ -39,7 +39,7 @@ public sealed class ModelRollouts(ModelRegistryStore store, IGrainFactory grains
         }
         await store.InsertAssignmentAsync(assignment, request.CanaryPercent, actor, ct);
         var spec = new RolloutSpec(assignment.RolloutId, scope.ToString(), ModelRegistryStore.KindName(kind), camera, request.Name, request.Version,
-            request.CanaryPercent, options.Value.FailureThresholdPercent, devices, previous);
+            request.CanaryPercent, options.Value.FailureThresholdPercent, devices, previous, options.Value.CanaryTimeout);
         return (await Grain(scope, kind).StartAsync(spec), null);
     }
 

@@ -6,10 +6,11 @@ public class RolloutStateMachineTests
 {
     private static readonly DateTimeOffset T = DateTimeOffset.UtcNow;
 
-    private static RolloutSpec Spec(int devices, int canary, int threshold = 10) => new(
+    private static RolloutSpec Spec(int devices, int canary, int threshold = 10, TimeSpan canaryTimeout = default) => new(
         "20261123-180000-000-aaaaaaaaaa", "branch:north", "detector", "", "yolox-nano", "2.0", canary, threshold,
         [.. Enumerable.Range(0, devices).Select(i => $"north/s{i}/jetson-1")],
-        Enumerable.Range(0, devices).ToDictionary(i => $"north/s{i}/jetson-1", _ => new PreviousTarget("yolox-nano", "1.0", "20261101-000000-000-bbbbbbbbbb")));
+        Enumerable.Range(0, devices).ToDictionary(i => $"north/s{i}/jetson-1", _ => new PreviousTarget("yolox-nano", "1.0", "20261101-000000-000-bbbbbbbbbb")),
+        canaryTimeout);
 
     private static DeviceReport Running(string device, string version = "2.0") => new(device, "running", [$"yolox-nano@{version}"], null, T);
 
@@ -75,5 +76,45 @@ public class RolloutStateMachineTests
         var b = RolloutStateMachine.Start(new RolloutState(), Spec(50, canary: 10));
         Assert.Equal(a.Release, b.Release);
         Assert.Equal(5, a.Release.Count);
+    }
+
+    [Fact]
+    public void A_canary_that_stays_silent_past_its_deadline_is_rolled_back()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(20, canary: 10, canaryTimeout: TimeSpan.FromMinutes(30)));
+        RolloutStateMachine.OnReported(state, Running(first.Release[0])); // the other canary device never answers
+
+        Assert.True(RolloutStateMachine.OnCanaryDeadline(state, DateTimeOffset.UtcNow.AddMinutes(29)).IsEmpty);
+        Assert.Equal(RolloutPhase.Canary, state.Phase);
+        var back = RolloutStateMachine.OnCanaryDeadline(state, DateTimeOffset.UtcNow.AddMinutes(31));
+
+        Assert.Equal(RolloutPhase.RolledBack, state.Phase);
+        Assert.Equal(first.Release.Order(), back.Restore.Order());
+        Assert.Contains("1 of 2 canary devices did not report", state.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_canary_within_the_threshold_at_its_deadline_releases_the_rest()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(100, canary: 20, threshold: 10, canaryTimeout: TimeSpan.FromMinutes(30)));
+        foreach (var d in first.Release.Skip(1)) RolloutStateMachine.OnReported(state, Running(d)); // 19 of 20 healthy, one silent
+
+        var rest = RolloutStateMachine.OnCanaryDeadline(state, DateTimeOffset.UtcNow.AddMinutes(31));
+
+        Assert.Equal(RolloutPhase.Full, state.Phase);
+        Assert.Equal(80, rest.Release.Count);
+        Assert.Null(state.CanaryDeadlineUtc);
+    }
+
+    [Fact]
+    public void Without_a_canary_timeout_there_is_no_deadline()
+    {
+        var state = new RolloutState();
+        RolloutStateMachine.Start(state, Spec(20, canary: 10));
+        Assert.Null(state.CanaryDeadlineUtc);
+        Assert.True(RolloutStateMachine.OnCanaryDeadline(state, DateTimeOffset.UtcNow.AddYears(1)).IsEmpty);
+        Assert.Equal(RolloutPhase.Canary, state.Phase);
     }
 }

@@ -61,6 +61,8 @@ public sealed class ModelCloud : IAsyncDisposable
             ["Cloud:Mqtt:Port"] = TestEnvironment.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cloud:Mqtt:UseTls"] = "false",
             ["Cloud:Mqtt:ClientId"] = $"va-models-test-{Guid.NewGuid():N}",
+            // Test classes run in parallel on one broker: each cloud hears only its own devices' reports.
+            ["Cloud:Mqtt:ShareGroup"] = $"m{Guid.NewGuid():N}"[..20],
             ["Cloud:Models:StagingDirectory"] = Path.Combine(blobs, "staging"),
             ["Cloud:Admin:ApiToken"] = Token,
             ["Cloud:Models:Training:SigningKey"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PrivateKeySuffix),

@@ -42,6 +42,8 @@ public sealed class RolloutGrain(
     ModelRegistryStore store,
     ILogger<RolloutGrain> logger) : Grain, IRolloutGrain
 {
+    private IGrainTimer? _canaryTimer;
+
     public override async Task OnActivateAsync(CancellationToken ct)
     {
         if (state.State.Pending is { } pending && state.State.Spec is { } spec)
@@ -49,6 +51,27 @@ public sealed class RolloutGrain(
             logger.LogInformation("Rollout {RolloutId}: re-applying {Release} releases and {Restore} restores left by a restart", spec.RolloutId, pending.Release.Count, pending.Restore.Count);
             await ApplyAsync(spec, pending, ct);
         }
+        ArmCanaryDeadline();
+    }
+
+    /// <summary>
+    /// A timer for the canary deadline, kept from idle collection. It lives with the activation: after a silo restart it
+    /// is armed again when the grain is next activated (every device report activates it).
+    /// </summary>
+    private void ArmCanaryDeadline()
+    {
+        _canaryTimer?.Dispose();
+        _canaryTimer = null;
+        if (state.State.Phase != RolloutPhase.Canary || state.State.CanaryDeadlineUtc is not { } deadline) return;
+        var due = deadline - DateTimeOffset.UtcNow;
+        _canaryTimer = this.RegisterGrainTimer(OnCanaryDeadlineAsync,
+            new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task OnCanaryDeadlineAsync(CancellationToken ct)
+    {
+        var before = state.State.Phase;
+        await DecideAsync(RolloutStateMachine.OnCanaryDeadline(state.State, DateTimeOffset.UtcNow), before);
     }
 
     public async Task<RolloutSummary> StartAsync(RolloutSpec spec)
@@ -56,6 +79,7 @@ public sealed class RolloutGrain(
         var step = RolloutStateMachine.Start(state.State, spec);
         logger.LogInformation("Rollout {RolloutId}: {Model} over {Scope}: {Devices} devices, {Canary} canary", spec.RolloutId, $"{spec.Name}@{spec.Version}", spec.Scope, state.State.Order.Count, state.State.CanaryCount);
         await DecideAsync(step, RolloutPhase.Canary);
+        ArmCanaryDeadline();
         return Summary();
     }
 

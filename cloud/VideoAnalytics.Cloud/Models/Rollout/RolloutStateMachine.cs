@@ -31,7 +31,8 @@ public sealed record RolloutSpec(
     [property: Id(6)] int CanaryPercent,
     [property: Id(7)] int FailureThresholdPercent,
     [property: Id(8)] IReadOnlyList<string> Devices,
-    [property: Id(9)] IReadOnlyDictionary<string, PreviousTarget> Previous);
+    [property: Id(9)] IReadOnlyDictionary<string, PreviousTarget> Previous,
+    [property: Id(10)] TimeSpan CanaryTimeout = default);
 
 /// <summary>A device's <c>models/reported</c>, reduced to what a rollout decides on.</summary>
 [GenerateSerializer, Immutable]
@@ -61,6 +62,8 @@ public sealed class RolloutState
     [Id(6)] public string? Reason { get; set; }
     /// <summary>Side effects decided but not yet confirmed applied; re-applied after a silo restart.</summary>
     [Id(7)] public RolloutStep? Pending { get; set; }
+    /// <summary>When the canary must have reported (null: no deadline, or past the canary phase).</summary>
+    [Id(8)] public DateTimeOffset? CanaryDeadlineUtc { get; set; }
 }
 
 /// <summary>Devices to give the new version, and devices to put back on what they ran before.</summary>
@@ -75,7 +78,8 @@ public sealed record RolloutStep([property: Id(0)] IReadOnlyList<string> Release
 /// <summary>
 /// The rollout decisions, free of I/O: canary subset first (a stable pseudo-random spread of the scope), the rest once
 /// every canary device runs the new version healthy, and back to the previous version for every released device once
-/// failures pass the threshold (percent of released devices).
+/// failures pass the threshold (percent of released devices). A canary that has not reported by its deadline counts
+/// its silent devices as failures, so a rollout never waits forever on devices that went offline.
 /// </summary>
 public static class RolloutStateMachine
 {
@@ -89,6 +93,7 @@ public static class RolloutStateMachine
         state.Released = state.CanaryCount;
         state.Progress = state.Order.Take(state.Released).ToDictionary(d => d, _ => new DeviceProgress(DeviceProgress.Pending, null, DateTimeOffset.UtcNow), StringComparer.Ordinal);
         state.Phase = n == 0 ? RolloutPhase.Completed : state.CanaryCount < n ? RolloutPhase.Canary : RolloutPhase.Full;
+        state.CanaryDeadlineUtc = state.Phase == RolloutPhase.Canary && spec.CanaryTimeout > TimeSpan.Zero ? DateTimeOffset.UtcNow + spec.CanaryTimeout : null;
         return new RolloutStep([.. state.Order.Take(state.Released)], []);
     }
 
@@ -112,16 +117,31 @@ public static class RolloutStateMachine
             return Rollback(state, $"{failed} of {state.Released} devices failed (threshold {spec.FailureThresholdPercent}%), e.g. {state.Progress.First(p => p.Value.State == DeviceProgress.Failed).Key}: {error ?? state.Progress.Values.First(p => p.State == DeviceProgress.Failed).Error}");
 
         var allRunning = state.Progress.Values.All(p => p.State == DeviceProgress.Running);
-        if (state.Phase == RolloutPhase.Canary && allRunning)
-        {
-            var rest = state.Order.Skip(state.Released).ToList();
-            foreach (var d in rest) state.Progress[d] = new DeviceProgress(DeviceProgress.Pending, null, report.TimeUtc);
-            state.Released = state.Order.Count;
-            state.Phase = RolloutPhase.Full;
-            return new RolloutStep(rest, []);
-        }
+        if (state.Phase == RolloutPhase.Canary && allRunning) return ReleaseTheRest(state, report.TimeUtc);
         if (state.Phase == RolloutPhase.Full && allRunning) state.Phase = RolloutPhase.Completed;
         return RolloutStep.None;
+    }
+
+    /// <summary>At the canary deadline: silent canary devices count as failed; within the threshold the rest follow.</summary>
+    public static RolloutStep OnCanaryDeadline(RolloutState state, DateTimeOffset now)
+    {
+        if (state.Spec is not { } spec || state.Phase != RolloutPhase.Canary || state.CanaryDeadlineUtc is not { } deadline || now < deadline)
+            return RolloutStep.None;
+        var failed = state.Progress.Values.Count(p => p.State == DeviceProgress.Failed);
+        var silent = state.Progress.Values.Count(p => p.State == DeviceProgress.Pending);
+        if ((failed + silent) * 100 > spec.FailureThresholdPercent * state.Released)
+            return Rollback(state, $"canary deadline ({spec.CanaryTimeout}) passed: {silent} of {state.Released} canary devices did not report, {failed} failed (threshold {spec.FailureThresholdPercent}%)");
+        return ReleaseTheRest(state, now);
+    }
+
+    private static RolloutStep ReleaseTheRest(RolloutState state, DateTimeOffset now)
+    {
+        var rest = state.Order.Skip(state.Released).ToList();
+        foreach (var d in rest) state.Progress[d] = new DeviceProgress(DeviceProgress.Pending, null, now);
+        state.Released = state.Order.Count;
+        state.Phase = RolloutPhase.Full;
+        state.CanaryDeadlineUtc = null;
+        return new RolloutStep(rest, []);
     }
 
     public static RolloutStep Rollback(RolloutState state, string reason)

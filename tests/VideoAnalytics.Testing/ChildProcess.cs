@@ -58,14 +58,41 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Waits until an output line contains <paramref name="text"/>; false when the process exits or time runs out first.</summary>
-    public async Task<bool> WaitForLineAsync(string text, TimeSpan timeout, CancellationToken ct = default)
+    public Task<bool> WaitForLineAsync(string text, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitForAsync(lines => lines.Any(l => l.Contains(text, StringComparison.Ordinal)), timeout, ct);
+
+    /// <summary>Waits until <paramref name="condition"/> holds over the output lines; false when the process exits or time runs out first.</summary>
+    public async Task<bool> WaitForAsync(Func<IReadOnlyCollection<string>, bool> condition, TimeSpan timeout, CancellationToken ct = default)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal))) return true;
-            if (_process.HasExited) return _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
-            await Task.Delay(100, ct);
+            if (condition(_lines)) return true;
+            if (_process.HasExited) return condition(_lines);
+            await Task.Delay(50, ct);
+        }
+        return false;
+    }
+
+    /// <summary>Polls <paramref name="url"/> until it answers 2xx; false when the process exits or time runs out first.</summary>
+    public async Task<bool> WaitForHttpOkAsync(Uri url, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url);
+                if (response.IsSuccessStatusCode) return true;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(250);
         }
         return false;
     }

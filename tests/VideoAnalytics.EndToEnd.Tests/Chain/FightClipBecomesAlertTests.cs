@@ -46,7 +46,7 @@ public sealed class FightClipBecomesAlertTests : IAsyncLifetime
             $"--Cloud:Cluster:GatewayPort={FreePort.Next()}",
             $"--Cloud:Cluster:ClusterId=chain-{Guid.NewGuid():N}"[..40],
         ]);
-        Assert.True(await HealthyAsync(web, cloud, TimeSpan.FromSeconds(90)), "va-cloud did not start:\n" + cloud.Tail());
+        Assert.True(await cloud.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{web}/healthz"), TimeSpan.FromSeconds(90)), "va-cloud did not start:\n" + cloud.Tail());
 
         var edgeConfig = Path.Combine(_work, "edge.json");
         await File.WriteAllTextAsync(edgeConfig, JsonSerializer.Serialize(new
@@ -116,23 +116,5 @@ public sealed class FightClipBecomesAlertTests : IAsyncLifetime
             await Task.Delay(500);
         }
         return null;
-    }
-
-    private static async Task<bool> HealthyAsync(int port, ChildProcess process, TimeSpan timeout)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-        var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until && !process.HasExited)
-        {
-            try
-            {
-                using var response = await http.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode) return true;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        return false;
     }
 }

@@ -15,17 +15,17 @@ public sealed class TransportFaultTests
         var ingest = rig.StartIngest();
         var device = rig.StartDevice(clips: 50, tracks: 1000, pauseMs: 4);
 
-        Assert.True(await device.WaitForAsync(l => l.Count(x => x.StartsWith("spooled tracks", StringComparison.Ordinal)) >= 300, Bound), device.Errors);
+        Assert.True(await device.WaitForAsync(l => l.Count(x => x.StartsWith("spooled tracks", StringComparison.Ordinal)) >= 300, Bound), device.Tail(40));
         rig.Broker.Kill();
         await Task.Delay(1000);
         await rig.Broker.RestartAsync();
 
-        Assert.True(await device.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + device.Errors);
+        Assert.True(await device.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + device.Tail(40));
         var (clips, tracks) = TransportRig.Spooled(device.Lines);
         Assert.Equal(50, clips.Count);
         Assert.Equal(1000, tracks.Count);
         await AssertAllStoredOnceAsync(rig, clips, tracks);
-        Assert.False(ingest.HasExited, ingest.Errors);
+        Assert.False(ingest.HasExited, ingest.Tail(40));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class TransportFaultTests
         await using var rig = await TransportRig.StartAsync();
         rig.StartIngest();
         var first = rig.StartDevice(clips: 40, tracks: 400, pauseMs: 5);
-        Assert.True(await first.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 15, Bound), first.Errors);
+        Assert.True(await first.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 15, Bound), first.Tail(40));
         first.Kill();
         var (clips, tracks) = TransportRig.Spooled(first.Lines);
         // The broker tells the cloud at once, with the Last Will the uplink registered: a retained offline status.
@@ -42,7 +42,7 @@ public sealed class TransportFaultTests
 
         // Restarted on the same spool folder with nothing new to send: it only drains what survived the kill.
         var second = rig.StartDevice(clips: 0, tracks: 0);
-        Assert.True(await second.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + second.Errors);
+        Assert.True(await second.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + second.Tail(40));
         await AssertAllStoredOnceAsync(rig, clips, tracks, exact: false);
         Assert.Empty(Directory.EnumerateFiles(rig.SpoolDir, "*.tmp"));
     }
@@ -53,16 +53,16 @@ public sealed class TransportFaultTests
         await using var rig = await TransportRig.StartAsync();
         var firstIngest = rig.StartIngest();
         var device = rig.StartDevice(clips: 40, tracks: 600, pauseMs: 5);
-        Assert.True(await device.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 12, Bound), device.Errors);
+        Assert.True(await device.WaitForAsync(l => l.Count(x => x.StartsWith("spooled clip", StringComparison.Ordinal)) >= 12, Bound), device.Tail(40));
         firstIngest.Kill();
         await Task.Delay(1500);
         var secondIngest = rig.StartIngest();
 
-        Assert.True(await device.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + device.Errors);
+        Assert.True(await device.WaitForAsync(l => l.Any(x => x.StartsWith("drained", StringComparison.Ordinal)), Bound), "device did not drain: " + device.Tail(40));
         var (clips, tracks) = TransportRig.Spooled(device.Lines);
         Assert.Equal(40, clips.Count);
         await AssertAllStoredOnceAsync(rig, clips, tracks);
-        Assert.False(secondIngest.HasExited, secondIngest.Errors);
+        Assert.False(secondIngest.HasExited, secondIngest.Tail(40));
     }
 
     /// <summary>

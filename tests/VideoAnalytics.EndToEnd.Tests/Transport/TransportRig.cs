@@ -10,7 +10,7 @@ namespace VideoAnalytics.EndToEnd.Tests.Transport;
 /// </summary>
 public sealed class TransportRig : IAsyncDisposable
 {
-    private readonly List<TestHostProcess> _processes = [];
+    private readonly List<ChildProcess> _processes = [];
 
     private TransportRig(SecureBroker broker, TestDatabase database, string workDir)
     {
@@ -35,9 +35,8 @@ public sealed class TransportRig : IAsyncDisposable
         return new TransportRig(broker, database, TestEnvironment.NewTempDir("va-transport"));
     }
 
-    public TestHostProcess StartDevice(int clips, int tracks, int pauseMs = 0)
-    {
-        var p = TestHostProcess.Start("device", new Dictionary<string, string>
+    public ChildProcess StartDevice(int clips, int tracks, int pauseMs = 0) =>
+        StartHost("device", new Dictionary<string, string>
         {
             ["Edge:Mqtt:Host"] = Broker.Host,
             ["Edge:Mqtt:Port"] = Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -53,13 +52,9 @@ public sealed class TransportRig : IAsyncDisposable
             ["ClipBytes"] = (60 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PauseMilliseconds"] = pauseMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        _processes.Add(p);
-        return p;
-    }
 
-    public TestHostProcess StartIngest()
-    {
-        var p = TestHostProcess.Start("ingest", new Dictionary<string, string>
+    public ChildProcess StartIngest() =>
+        StartHost("ingest", new Dictionary<string, string>
         {
             ["ConnectionStrings:Postgres"] = Database.ConnectionString,
             ["Cloud:Mqtt:Host"] = Broker.Host,
@@ -74,6 +69,12 @@ public sealed class TransportRig : IAsyncDisposable
             ["Cloud:Ingest:PollIntervalMilliseconds"] = "100",
             ["Cloud:ClipStore:Root"] = Path.Combine(WorkDir, "clips"),
         });
+
+    /// <summary>A process of tests/VideoAnalytics.Transport.TestHosts (<c>device</c> or <c>ingest</c>), killed with the rig.</summary>
+    private ChildProcess StartHost(string mode, IReadOnlyDictionary<string, string> settings)
+    {
+        var p = ChildProcess.StartDotnet(ChildProcess.ProjectDll("tests/VideoAnalytics.Transport.TestHosts", "VideoAnalytics.Transport.TestHosts"),
+            [mode, .. settings.SelectMany(kv => new[] { $"--{kv.Key}", kv.Value })]);
         _processes.Add(p);
         return p;
     }

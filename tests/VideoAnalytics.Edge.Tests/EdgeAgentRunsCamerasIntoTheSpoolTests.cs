@@ -140,24 +140,7 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
         return path;
     }
 
-    private string WriteConfig(string heads, JsonObject camera, JsonObject? encoder = null)
-    {
-        var config = new JsonObject
-        {
-            ["Edge"] = new JsonObject
-            {
-                ["Device"] = new JsonObject { ["Branch"] = "test-branch", ["Site"] = "test-site", ["Device"] = "test-edge" },
-                ["Cameras"] = new JsonArray(camera),
-                ["Detector"] = new JsonObject { ["Manifest"] = EdgeTestConfig.DetectorManifest, ["ModelFile"] = TestEnvironment.YoloxNano },
-                ["Gate"] = new JsonObject { ["Heads"] = heads, ["PreRollSeconds"] = 1, ["PostRollSeconds"] = 1, ["CooldownSeconds"] = 0 },
-                ["Tracks"] = new JsonObject { ["BatchSeconds"] = 0.5, ["MinTrackSeconds"] = 0 },
-            },
-        };
-        if (encoder is not null) config["Edge"]!["Encoder"] = encoder;
-        var path = Path.Combine(_dir, $"config-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return path;
-    }
+    private string WriteConfig(string heads, JsonObject camera, JsonObject? encoder = null) => EdgeTestConfig.WriteAgentConfig(_dir, heads, camera, encoder);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

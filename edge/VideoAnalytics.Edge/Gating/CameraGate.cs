@@ -28,16 +28,19 @@ public sealed class CameraGate : IDisposable
     private readonly EdgeCounters _counters;
     private readonly ILogger _logger;
     private readonly float[] _features;
+    private readonly PoseMotion? _pose;
 
     public CameraGate(string camera, DeviceOptions device, GateModel model, GateOptions options, int personClassId,
-        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger, ModelSlots? slots = null)
+        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger, ModelSlots? slots = null, PoseMotion? pose = null)
     {
+        _pose = pose;
         _camera = camera;
         _device = device;
         var window = new GateWindowSettings(options.WindowSeconds ?? model.WindowSeconds, options.StrideSeconds ?? model.StrideSeconds);
-        _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames);
+        _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames, pose);
         if (!_extractor.FeatureNames.SequenceEqual(model.FeatureNames))
-            throw new InvalidDataException($"gate heads file '{options.Heads}' expects features [{string.Join(",", model.FeatureNames)}], this agent computes [{string.Join(",", _extractor.FeatureNames)}]");
+            throw new InvalidDataException($"gate heads file '{options.Heads}' expects features [{string.Join(",", model.FeatureNames)}], this agent computes [{string.Join(",", _extractor.FeatureNames)}]"
+                + (pose is null == model.FeatureNames.Any(GateFeatures.Pose.Contains) ? " (train the gate with the same Edge:Pose setting: va-edge train-gate --config with it)" : ""));
         _models = new GateModelSource(model, slots, camera, _extractor.FeatureNames, logger);
         _decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(options.CooldownSeconds), options.MaxUploadsPerHour);
         _clips = clips;
@@ -90,5 +93,9 @@ public sealed class CameraGate : IDisposable
         }
     }
 
-    public void Dispose() => _extractor.Dispose();
+    public void Dispose()
+    {
+        _extractor.Dispose();
+        _pose?.Dispose();
+    }
 }

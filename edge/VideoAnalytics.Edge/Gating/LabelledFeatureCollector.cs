@@ -12,9 +12,9 @@ public static class LabelledFeatureCollector
 {
     public static (List<VideoFeatures> Features, List<string> Skipped) Collect(
         IReadOnlyList<LabelledVideo> videos, IObjectDetector detector, GateWindowSettings settings, double analysisFps,
-        string cacheDir, TextWriter log, CancellationToken ct)
+        string cacheDir, TextWriter log, CancellationToken ct, PoseMotion? pose = null)
     {
-        var analyzer = new VideoGateAnalyzer(detector, settings, analysisFps);
+        var analyzer = new VideoGateAnalyzer(detector, settings, analysisFps, pose: pose);
         var cache = new FeatureCache(cacheDir);
         var features = new List<VideoFeatures>();
         var skipped = new List<string>();

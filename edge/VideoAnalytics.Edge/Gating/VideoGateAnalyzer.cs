@@ -15,16 +15,17 @@ public sealed record AnalyzedWindow(GateWindow Window, float[] Features, IReadOn
 /// Runs the real detector, tracker and gate features over a video file as fast as it decodes (no pacing), at the
 /// gate's analysis rate: what <c>train-gate</c>, <c>analyze</c> and the accuracy benchmark see is what the live gate sees.
 /// </summary>
-public sealed class VideoGateAnalyzer(IObjectDetector detector, GateWindowSettings window, double analysisFps, StageTimings? timings = null)
+/// <param name="pose">The optional pose stage (Edge:Pose); its features then follow the core ones. Not owned.</param>
+public sealed class VideoGateAnalyzer(IObjectDetector detector, GateWindowSettings window, double analysisFps, StageTimings? timings = null, PoseMotion? pose = null)
 {
     public StageTimings Timings { get; } = timings ?? new StageTimings();
 
-    public IReadOnlyList<string> FeatureNames { get; } = GateFeatures.Core;
+    public IReadOnlyList<string> FeatureNames { get; } = pose is null ? GateFeatures.Core : [.. GateFeatures.Core, .. GateFeatures.Pose];
 
     public IEnumerable<AnalyzedWindow> Analyze(string path)
     {
         using var source = new VideoFileSource(path);
-        using var extractor = new GateFeatureExtractor(window, DetectorLoader.PersonClassId(detector));
+        using var extractor = new GateFeatureExtractor(window, DetectorLoader.PersonClassId(detector), pose: pose);
         using var frame = new Mat();
         var step = new PerceptionStep(detector, DetectorLoader.NewTracker(), Timings);
         var clock = new AnalysisClock(analysisFps);

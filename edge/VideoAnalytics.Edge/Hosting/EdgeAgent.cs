@@ -74,6 +74,11 @@ public sealed class EdgeAgent(
                 var encoder = ModelPackageLoader.Load(o.Encoder.Manifest, o.Encoder.ModelFile).Manifest;
                 _modelVersions[encoder.Name] = encoder.Version;
             }
+            if (o.Pose.Enabled)
+            {
+                var pose = ModelPackageLoader.Load(o.Pose.Manifest, o.Pose.ModelFile).Manifest;
+                _modelVersions[pose.Name] = pose.Version;
+            }
         }
         var builder = new ClipBuilder(o.Gate.KeyframeFps, o.Gate.ClipVideo, TimeSpan.FromSeconds(60));
         if (o.Gate.ClipVideo && !ClipBuilder.FfmpegAvailable) _logger.LogWarning("ffmpeg is not on PATH: clips carry keyframes only, no MP4");
@@ -143,7 +148,8 @@ public sealed class EdgeAgent(
         var person = DetectorLoader.PersonClassId(detector);
         var clips = new ClipRecorder(TimeSpan.FromSeconds(o.Gate.PreRollSeconds), TimeSpan.FromSeconds(o.Gate.PostRollSeconds), o.Gate.ClipMaxSide, builder, spool, counters, logger);
         // Heads packages pushed by the cloud replace the configured gate when the model manager is part of the host.
-        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger, services.GetService<ModelSlots>());
+        var pose = o.Pose.CreateMotion(o.Onnx, loggers);
+        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger, services.GetService<ModelSlots>(), pose);
         var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
         return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Onnx;
 
 namespace VideoAnalytics.Edge.Hosting;
@@ -25,6 +26,12 @@ public static class EdgeConfiguration
 
     public static DetectorOptions Detector(IConfiguration configuration) =>
         configuration.GetSection($"{Section}:Detector").Get<DetectorOptions>() ?? new DetectorOptions();
+
+    public static PoseOptions Pose(IConfiguration configuration) =>
+        configuration.GetSection($"{Section}:Pose").Get<PoseOptions>() ?? new PoseOptions();
+
+    /// <summary>The configured pose stage for the gate, or null when <c>Edge:Pose</c> is off.</summary>
+    public static PoseMotion? LoadPose(IConfiguration configuration) => Pose(configuration).CreateMotion(Onnx(configuration));
 
     public static OnnxRuntimeOptions Onnx(IConfiguration configuration) =>
         configuration.GetSection($"{Section}:Onnx").Get<OnnxRuntimeOptions>() ?? new OnnxRuntimeOptions();

@@ -14,13 +14,14 @@ public sealed class EdgeOptions
 {
     /// <summary>Sections under <c>Edge</c> owned by other parts of the agent (uplink, spool, model updates).</summary>
     public static readonly string[] OtherSections = ["Mqtt", "Spool", "Uplink", "Models", "Status"];
-    private static readonly string[] OwnSections = ["Device", "Cameras", "Onnx", "Detector", "Encoder", "Gate", "Tracks"];
+    private static readonly string[] OwnSections = ["Device", "Cameras", "Onnx", "Detector", "Encoder", "Pose", "Gate", "Tracks"];
 
     public DeviceOptions Device { get; set; } = new();
     public List<CameraOptions> Cameras { get; set; } = [];
     public OnnxRuntimeOptions Onnx { get; set; } = new();
     public DetectorOptions Detector { get; set; } = new();
     public EncoderOptions Encoder { get; set; } = new();
+    public PoseOptions Pose { get; set; } = new();
     public GateOptions Gate { get; set; } = new();
     public TrackOptions Tracks { get; set; } = new();
 
@@ -37,6 +38,7 @@ public sealed class EdgeOptions
         BindSection(edge.GetSection("Onnx"), options.Onnx);
         BindSection(edge.GetSection("Detector"), options.Detector);
         BindSection(edge.GetSection("Encoder"), options.Encoder);
+        BindSection(edge.GetSection("Pose"), options.Pose);
         BindSection(edge.GetSection("Gate"), options.Gate);
         BindSection(edge.GetSection("Tracks"), options.Tracks);
         options.Cameras = [];
@@ -91,9 +93,21 @@ public sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             if (!string.IsNullOrWhiteSpace(o.Encoder.SceneHeads)) RequireFile(o.Encoder.SceneHeads, "Edge:Encoder:SceneHeads", errors);
             Annotations(o.Encoder, "Edge:Encoder", errors);
         }
+        if (o.Pose.Enabled)
+        {
+            RequireFile(o.Pose.Manifest, "Edge:Pose:Manifest", errors);
+            if (!string.IsNullOrWhiteSpace(o.Pose.ModelFile)) RequireFile(o.Pose.ModelFile, "Edge:Pose:ModelFile", errors);
+            Annotations(o.Pose, "Edge:Pose", errors);
+        }
         if (RequireFile(o.Gate.Heads, "Edge:Gate:Heads", errors))
         {
-            try { GateModel.Load(o.Gate.Heads); }
+            try
+            {
+                var gate = GateModel.Load(o.Gate.Heads);
+                var trainedWithPose = gate.FeatureNames.Any(GateFeatures.Pose.Contains);
+                if (trainedWithPose != o.Pose.Enabled)
+                    errors.Add($"Edge:Gate:Heads '{o.Gate.Heads}' was trained {(trainedWithPose ? "with" : "without")} the pose features ({string.Join(", ", GateFeatures.Pose)}) but Edge:Pose is {(o.Pose.Enabled ? "on" : "off")}: train the gate with the same Edge:Pose setting (va-edge train-gate --config)");
+            }
             catch (InvalidDataException e) { errors.Add($"Edge:Gate:Heads: {e.Message}"); }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -32,6 +32,7 @@ public sealed class GateFeatureExtractor : IDisposable
     private readonly int _personClassId;
     private readonly string[] _headNames;
     private readonly MotionMeter _motion;
+    private readonly PoseMotion? _pose;
     private readonly Dictionary<long, TrackMotion> _tracks = [];
     private readonly List<long> _stale = [];
     private FrameSummary[] _ring = new FrameSummary[64];
@@ -41,7 +42,8 @@ public sealed class GateFeatureExtractor : IDisposable
     private TimeSpan _firstPosition = TimeSpan.MinValue;
     private bool _pendingSinceEmit;
 
-    public GateFeatureExtractor(GateWindowSettings settings, int personClassId = 0, IReadOnlyList<string>? headNames = null)
+    /// <param name="pose">The optional pose stage; its features follow the core ones. Not owned.</param>
+    public GateFeatureExtractor(GateWindowSettings settings, int personClassId = 0, IReadOnlyList<string>? headNames = null, PoseMotion? pose = null)
     {
         var errors = settings.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(settings));
@@ -49,7 +51,8 @@ public sealed class GateFeatureExtractor : IDisposable
         _personClassId = personClassId;
         _headNames = [.. headNames ?? []];
         _motion = new MotionMeter(settings.FlowWidth);
-        FeatureNames = [.. GateFeatures.Core, .. _headNames.Select(GateFeatures.Head)];
+        _pose = pose;
+        FeatureNames = [.. GateFeatures.Core, .. pose is null ? [] : GateFeatures.Pose, .. _headNames.Select(GateFeatures.Head)];
     }
 
     public IReadOnlyList<string> FeatureNames { get; }
@@ -62,6 +65,11 @@ public sealed class GateFeatureExtractor : IDisposable
         _motion.Update(bgr, position);
         if (_firstPosition == TimeSpan.MinValue) _firstPosition = position;
         var summary = Summarise(position, tracks);
+        if (_pose is not null)
+        {
+            var pose = _pose.Measure(bgr, position, tracks, _personClassId);
+            (summary.WristSpeedMax, summary.ReachMax) = (pose.WristSpeedMax, pose.ReachMax);
+        }
         for (var i = 0; i < _headNames.Length && i < FrameSummary.MaxHeads; i++)
             summary.SetHead(i, heads is not null && heads.TryGetValue(_headNames[i], out var v) && float.IsFinite(v) ? v : 0);
         Push(summary);
@@ -198,6 +206,7 @@ public sealed class GateFeatureExtractor : IDisposable
         first = Newest.Position;
         double persons = 0, close = 0, overlap = 0, speed = 0, accel = 0, flow = 0, spread = 0, flowFrame = 0, churn = 0;
         float personsMax = 0, distanceMin = GateFeatures.NoPairDistance, overlapMax = 0, speedMax = 0, accelMax = 0, heightMax = 0, flowMax = 0;
+        float wristMax = 0, reachMax = 0;
         Span<double> heads = stackalloc double[FrameSummary.MaxHeads];
         heads.Clear();
         for (var i = 0; i < _count; i++)
@@ -222,6 +231,8 @@ public sealed class GateFeatureExtractor : IDisposable
             spread += s.FlowSpreadMean;
             flowFrame += s.FlowFrame;
             churn += s.NewTracks;
+            wristMax = MathF.Max(wristMax, s.WristSpeedMax);
+            reachMax = MathF.Max(reachMax, s.ReachMax);
             for (var h = 0; h < _headNames.Length && h < FrameSummary.MaxHeads; h++) heads[h] += s.Head(h);
         }
         var n = Math.Max(1, frames);
@@ -245,6 +256,11 @@ public sealed class GateFeatureExtractor : IDisposable
         f[k++] = (float)(flow / n / Math.Max(0.01, flowFrame / n));
         // The first frame's tracks are all "new"; churn counts what appears after it.
         f[k++] = (float)(Math.Max(0, churn - Oldest(frames).NewTracks) / seconds);
+        if (_pose is not null)
+        {
+            f[k++] = wristMax;
+            f[k++] = reachMax;
+        }
         for (var h = 0; h < _headNames.Length; h++) f[k++] = h < FrameSummary.MaxHeads ? (float)(heads[h] / n) : 0;
     }
 
@@ -267,6 +283,8 @@ public sealed class GateFeatureExtractor : IDisposable
         public float AccelerationMean;
         public float AccelerationMax;
         public float HeightChangeMax;
+        public float WristSpeedMax;
+        public float ReachMax;
         public float FlowPersonsMean;
         public float FlowPersonsMax;
         public float FlowSpreadMean;

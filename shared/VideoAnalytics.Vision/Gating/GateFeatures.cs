@@ -32,6 +32,12 @@ public static class GateFeatures
         FlowInPersonsMean, FlowInPersonsMax, FlowSpreadMean, FlowFrameMean, FlowPersonsToFrame, TrackChurn,
     ];
 
+    public const string PoseWristSpeedMax = "pose_wrist_speed_max";
+    public const string PoseReachMax = "pose_reach_max";
+
+    /// <summary>Features of the optional pose stage (<see cref="PoseMotion"/>), after <see cref="Core"/> when it runs.</summary>
+    public static IReadOnlyList<string> Pose { get; } = [PoseWristSpeedMax, PoseReachMax];
+
     /// <summary>Name of the feature carrying the window mean of a head score (e.g. <c>head_fight</c>).</summary>
     public static string Head(string headName) => "head_" + headName;
 

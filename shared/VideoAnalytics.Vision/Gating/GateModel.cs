@@ -65,7 +65,7 @@ public sealed record GateModel
         if (!(AnalysisFps > 0)) errors.Add($"analysisFps {AnalysisFps} must be positive");
         if (FeatureNames is not null)
         {
-            var known = new HashSet<string>(GateFeatures.Core.Concat((HeadNames ?? []).Select(GateFeatures.Head)));
+            var known = new HashSet<string>(GateFeatures.Core.Concat(GateFeatures.Pose).Concat((HeadNames ?? []).Select(GateFeatures.Head)));
             foreach (var name in FeatureNames.Where(f => !known.Contains(f))) errors.Add($"feature '{name}' is unknown");
         }
         return errors;

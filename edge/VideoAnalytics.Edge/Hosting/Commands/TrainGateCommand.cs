@@ -40,11 +40,14 @@ public static class TrainGateCommand
         var videos = LabelledVideos.Read(labelsCsv);
         var detectorOptions = EdgeConfiguration.Detector(configuration);
         using var detector = DetectorLoader.Load(detectorOptions, EdgeConfiguration.Onnx(configuration));
-        var (features, skipped) = LabelledFeatureCollector.Collect(videos, detector, settings, analysisFps, Path.Combine(outDir, "features"), log, ct);
+        // With Edge:Pose in the configuration the gate learns the pose features too, as the agent will compute them.
+        using var pose = EdgeConfiguration.LoadPose(configuration);
+        var (features, skipped) = LabelledFeatureCollector.Collect(videos, detector, settings, analysisFps, Path.Combine(outDir, "features"), log, ct, pose);
         var provenance = new Dictionary<string, string>
         {
             ["labels"] = Path.GetFileName(labelsCsv),
             ["detector"] = detector.ModelName,
+            ["pose"] = pose is null ? "off" : EdgeConfiguration.Pose(configuration).Manifest,
             ["skipped"] = string.Join(' ', skipped),
             ["trainedUtc"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };

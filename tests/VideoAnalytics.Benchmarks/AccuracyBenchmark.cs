@@ -9,13 +9,15 @@ namespace VideoAnalytics.Benchmarks;
 /// <c>accuracy --labels CSV [--heads FILE|DIR] --out FILE</c>: the edge gate on every labelled video. With heads, each
 /// video is scored by that model; without, by grouped cross-validation (a model that never saw the video's source
 /// group). A video counts as sent when its highest window reaches <c>low</c>. With <c>--cascade</c> the cloud's embedded
-/// judge (also held out by source group) judges what the gate sent: an alert is a certain gate event or a fight verdict.
+/// judge (also held out by source group) judges what the gate sent: an alert is a certain gate event, or a fight or unsure
+/// verdict (as the console shows them).
+/// <c>--pose</c> adds the pose stage (SimplePose) to the gate features.
 /// </summary>
 internal sealed class AccuracyBenchmark : IBenchmark
 {
     public string Name => "accuracy";
 
-    public string Usage => "--labels CSV [--heads FILE|DIR] [--out FILE] [--cache DIR] [--analysis-fps 10] [--folds 5] [--cascade [--keyframes 8]]";
+    public string Usage => "--labels CSV [--heads FILE|DIR] [--out FILE] [--cache DIR] [--analysis-fps 10] [--folds 5] [--pose] [--cascade [--keyframes 8]]";
 
     public Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct)
     {
@@ -29,7 +31,8 @@ internal sealed class AccuracyBenchmark : IBenchmark
         var window = model is null ? new GateWindowSettings() : new GateWindowSettings(model.WindowSeconds, model.StrideSeconds);
 
         using var detector = EdgeBenchmarkSetup.LoadDetector(args);
-        var (features, skipped) = LabelledFeatureCollector.Collect(labels, detector, window, fps, cache, Console.Out, ct);
+        using var pose = EdgeBenchmarkSetup.LoadPose(args);
+        var (features, skipped) = LabelledFeatureCollector.Collect(labels, detector, window, fps, cache, Console.Out, ct, pose);
         GateTrainingReport report;
         string mode;
         if (model is not null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Detection;
+using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Onnx;
 
 namespace VideoAnalytics.Benchmarks;
@@ -28,4 +29,11 @@ internal static class EdgeBenchmarkSetup
     }
 
     public static YoloDetector LoadDetector(BenchmarkArgs args) => DetectorLoader.Load(Detector(args), new OnnxRuntimeOptions());
+
+    /// <summary>With <c>--pose</c>: the pose stage on the reference SimplePose model (development and evaluation only).</summary>
+    public static PoseMotion? LoadPose(BenchmarkArgs args) => !args.Has("pose") ? null : new PoseOptions
+    {
+        Manifest = RepoPath("deploy", "models", "simplepose", "manifest.json"),
+        ModelFile = TestEnvironment.Models("ultralight_simplepose", "ultralight_nano_simplepose_256x192.onnx"),
+    }.CreateMotion(new OnnxRuntimeOptions());
 }

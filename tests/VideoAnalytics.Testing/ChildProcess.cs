@@ -68,7 +68,12 @@ public sealed class ChildProcess : IDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (condition(_lines)) return true;
-            if (_process.HasExited) return condition(_lines);
+            if (_process.HasExited)
+            {
+                // Its last lines may still be on their way from the pipe: wait for the end of its output first.
+                await _process.WaitForExitAsync(ct);
+                return condition(_lines);
+            }
             await Task.Delay(50, ct);
         }
         return false;

@@ -26,7 +26,11 @@ public sealed class AdminCliPushesModelsTests : IAsyncLifetime
         foreach (var group in new[] { "users", "keys", "models", "heads" }) Assert.Contains(group, help.Tail(), StringComparison.Ordinal);
 
         var keys = Path.Combine(_work, "keys");
-        using (var create = await RunAsync(["keys", "create", "--out", keys, "--id", "cli-test"])) Assert.True(create.ExitCode == 0, create.Tail());
+        using (var create = await RunAsync(["keys", "create", "--out", keys, "--id", "cli-test"], new Dictionary<string, string> { ["VA_LOG_LEVEL"] = "Information" }))
+        {
+            Assert.True(create.ExitCode == 0, create.Tail());
+            Assert.Contains("va keys create exited with 0", create.Tail(), StringComparison.Ordinal); // Serilog, on stderr
+        }
         Assert.True(File.Exists(Path.Combine(keys, "cli-test.private.pem")) && File.Exists(Path.Combine(keys, "cli-test.public.pem")));
 
         // A package signed with the registry's trusted key goes in; status lists it; a bad token is refused with a reason.
@@ -41,9 +45,9 @@ public sealed class AdminCliPushesModelsTests : IAsyncLifetime
         Assert.Contains("401", refused.Tail(), StringComparison.Ordinal);
     }
 
-    private static async Task<ChildProcess> RunAsync(string[] args)
+    private static async Task<ChildProcess> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var va = ChildProcess.StartDotnet(ChildProcess.ProjectDll("cloud/VideoAnalytics.Admin", "va"), args);
+        var va = ChildProcess.StartDotnet(ChildProcess.ProjectDll("cloud/VideoAnalytics.Admin", "va"), args, environment);
         Assert.True(await va.WaitForExitAsync(Wait), "va did not finish:\n" + va.Tail());
         return va;
     }

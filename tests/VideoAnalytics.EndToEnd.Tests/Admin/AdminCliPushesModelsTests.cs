@@ -4,6 +4,7 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.EndToEnd.Tests.Admin;
 
 /// <summary>The built <c>va</c> executable, as an admin runs it: keys, sign, push, status against the real registry.</summary>
+[Collection(ModelCloud.Collection)]
 public sealed class AdminCliPushesModelsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -14,6 +14,7 @@ namespace VideoAnalytics.EndToEnd.Tests.Models;
 /// training with ML.NET → held-out comparison with the current heads → signed package → rollout to that branch's
 /// edges only.
 /// </summary>
+[Collection(ModelCloud.Collection)]
 public sealed class BranchHeadsTrainingTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);

@@ -5,6 +5,7 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.EndToEnd.Tests.Models;
 
 /// <summary>A canary whose devices are offline does not hold a rollout forever: at the deadline the scope rolls back.</summary>
+[Collection(ModelCloud.Collection)]
 public sealed class CanaryDeadlineTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);

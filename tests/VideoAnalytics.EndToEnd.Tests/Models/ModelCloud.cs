@@ -22,6 +22,12 @@ namespace VideoAnalytics.EndToEnd.Tests.Models;
 /// </summary>
 public sealed class ModelCloud : IAsyncDisposable
 {
+    /// <summary>
+    /// Test classes that host a ModelCloud run one after another: several Orleans silos in one test process interfere
+    /// (reports stall under parallel runs); production runs one silo per process.
+    /// </summary>
+    public const string Collection = "model-cloud";
+
     public const string Token = "test-admin-token-0123456789";
     public const string KeyId = "org-test";
 
@@ -108,3 +114,6 @@ public sealed class ModelCloud : IAsyncDisposable
         foreach (var d in new[] { KeysDir, BlobsDir }) Directory.Delete(d, recursive: true);
     }
 }
+
+[CollectionDefinition(ModelCloud.Collection)]
+public sealed class ModelCloudCollection;

@@ -9,6 +9,7 @@ using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.EndToEnd.Tests.Models;
 
+[Collection(ModelCloud.Collection)]
 public sealed class RangeDownloadResumesTests : IAsyncLifetime
 {
     private static readonly string Onnx = TestEnvironment.Models("osnet_x0_25_msmt17", "osnet_x0_25_msmt17.onnx");

@@ -12,6 +12,7 @@ namespace VideoAnalytics.EndToEnd.Tests.Models;
 /// models/desired on Mosquitto → edge uplink → model manager (download, verify, self-test, swap) → models/reported →
 /// rollout decisions.
 /// </summary>
+[Collection(ModelCloud.Collection)]
 public sealed class RolloutAdvancesAndRollsBackTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);

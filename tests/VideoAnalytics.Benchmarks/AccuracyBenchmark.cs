@@ -69,16 +69,18 @@ internal sealed class AccuracyBenchmark : IBenchmark
         var clips = EmbeddedJudgeTrainer.ExtractFeatures(labelsCsv, keyframes, ct);
         var probabilities = EmbeddedJudgeTrainer.HeldOutProbabilities(clips);
         var weights = EmbeddedJudgeWeights.Load(null);
-        var judged = clips.Select((c, i) => (c.File, P: probabilities[i])).ToDictionary(x => x.File, x => x.P, StringComparer.Ordinal);
-        var videos = gate.HeldOut.Where(v => judged.ContainsKey(v.File)).ToList(); // a video too short for keyframes is left out
-        var uploaded = videos.Where(v => v.Score >= gate.Low && v.Score < gate.High).ToList();
-        var verified = videos.Where(v => v.Score >= gate.High || uploaded.Contains(v) && judged[v.File] >= weights.FightAt).ToList();
-        var alerted = videos.Where(v => v.Score >= gate.High || uploaded.Contains(v) && judged[v.File] >= weights.NoFightAt).ToList();
+        var probability = clips.Select((c, i) => (c.File, P: probabilities[i])).ToDictionary(x => x.File, x => x.P, StringComparer.Ordinal);
+        var videos = gate.HeldOut.Where(v => probability.ContainsKey(v.File)).ToList(); // a video too short for keyframes is left out
+        var uploads = videos.Count(Uploaded);
         var fights = videos.Count(v => v.Fight);
-        Console.WriteLine(Line("cascade_verified_only", verified));
-        Console.WriteLine(Line("cascade", alerted));
+        Console.WriteLine(Line("cascade_verified_only", AlertsAt(weights.FightAt)));
+        Console.WriteLine(Line("cascade", AlertsAt(weights.NoFightAt)));
+
+        bool Uploaded(HeldOutScore v) => v.Score >= gate.Low && v.Score < gate.High;
+        List<HeldOutScore> AlertsAt(double judged) =>
+            [.. videos.Where(v => v.Score >= gate.High || Uploaded(v) && probability[v.File] >= judged)];
 
         string Line(string name, List<HeldOutScore> alerts) => string.Create(CultureInfo.InvariantCulture,
-            $"{name}: precision={(alerts.Count == 0 ? 0 : alerts.Count(v => v.Fight) / (double)alerts.Count):F3} recall={(fights == 0 ? 0 : alerts.Count(v => v.Fight) / (double)fights):F3} upload_rate={(videos.Count == 0 ? 0 : uploaded.Count / (double)videos.Count):F3} videos={videos.Count}");
+            $"{name}: precision={(alerts.Count == 0 ? 0 : alerts.Count(v => v.Fight) / (double)alerts.Count):F3} recall={(fights == 0 ? 0 : alerts.Count(v => v.Fight) / (double)fights):F3} upload_rate={(videos.Count == 0 ? 0 : uploads / (double)videos.Count):F3} videos={videos.Count}");
     }
 }

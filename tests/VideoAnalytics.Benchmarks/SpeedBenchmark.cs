@@ -15,11 +15,11 @@ namespace VideoAnalytics.Benchmarks;
 
 /// <summary>
 /// <c>speed --video FILE [--frames N] [--no-encoder] [--encode-every-crop]</c>: the edge pipeline per stage on every
-/// frame of a video (decode, preprocess, detect, track, encoder, gate features), its frames/s and managed bytes
-/// allocated per frame (stages overlapped as in the agent), then the bare detector on the same frames in the same
-/// process. The encoder runs as the agent
-/// runs it: on the whole frame once per <c>--scene-every</c> seconds (Edge:Encoder:SceneEverySeconds) and on a track's
-/// crop when its record is written (the track ended); <c>--encode-every-crop</c> is the worst case, every crop of every frame.
+/// frame of a video (decode, detect, track, encoder, gate features), stages overlapped as in the agent: its frames/s,
+/// CPU and managed bytes allocated per frame, against the bare detector on the same frames in the same process. The
+/// encoder runs as the agent runs it: on the whole frame once per <c>--scene-every</c> seconds (the agent's
+/// <see cref="SceneObserver"/>) and on a track's crop when its record is written (the track ended);
+/// <c>--encode-every-crop</c> is the worst case, every crop of every frame.
 /// </summary>
 internal sealed class SpeedBenchmark : IBenchmark
 {
@@ -39,8 +39,7 @@ internal sealed class SpeedBenchmark : IBenchmark
         var embeddings = new float[(encoder?.EmbeddingSize ?? 1) * 64];
         var boxes = new BoxF[64];
         var everyCrop = args.Has("encode-every-crop");
-        var sceneEvery = TimeSpan.FromSeconds(args.GetDouble("scene-every", 1));
-        var nextScene = TimeSpan.Zero;
+        var scene = encoder is null ? null : new SceneObserver(encoder, null, TimeSpan.FromSeconds(args.GetDouble("scene-every", 1)));
         var lastBoxes = new Dictionary<long, BoxF>();
         var frames = 0;
         int width, height;
@@ -106,11 +105,7 @@ internal sealed class SpeedBenchmark : IBenchmark
                     foreach (var id in p.Ended)
                         if (n < boxes.Length && lastBoxes.Remove(id, out var box)) boxes[n++] = box;
                     foreach (var t in p.Active) lastBoxes[t.TrackId] = t.Box;
-                    if (position >= nextScene)
-                    {
-                        encoder.EncodeFrame(frame, embeddings.AsSpan(0, encoder.EmbeddingSize));
-                        nextScene = position + sceneEvery;
-                    }
+                    scene!.Update(frame, position);
                 }
                 if (n > 0) encoder.EncodeCrops(frame, boxes.AsSpan(0, n), embeddings.AsSpan(0, n * encoder.EmbeddingSize));
                 timings.Add(Stage.Encode, t2);

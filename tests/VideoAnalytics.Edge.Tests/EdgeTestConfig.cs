@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using VideoAnalytics.Testing;
+using VideoAnalytics.Vision.Gating;
 
 namespace VideoAnalytics.Edge.Tests;
 
@@ -18,6 +19,19 @@ internal static class EdgeTestConfig
         ["Edge:Detector:ModelFile"] = TestEnvironment.YoloxNano,
         ["Edge:Detector:Classes:0"] = "person",
     }).Build();
+
+    /// <summary>
+    /// A labels CSV in <paramref name="dir"/> with the first <c>Count</c> videos of each (source group, label) pick from
+    /// the real <c>fight_labels.csv</c>; returns its path and the videos.
+    /// </summary>
+    public static (string Csv, List<LabelledVideo> Videos) WriteLabels(string dir, params (string Group, bool Fight, int Count)[] picks)
+    {
+        var all = LabelledVideos.Read(TestEnvironment.FightLabelsCsv);
+        var subset = picks.SelectMany(p => all.Where(v => v.Group == p.Group && v.Fight == p.Fight).Take(p.Count)).ToList();
+        var csv = Path.Combine(dir, "labels.csv");
+        File.WriteAllLines(csv, ["file,label,source,source_group", .. subset.Select(v => $"{v.Path},{(v.Fight ? "fight" : "nofight")},test,{v.Group}")]);
+        return (csv, subset);
+    }
 
     public static string PoseManifest => Path.Combine(TestEnvironment.RepoRoot, "deploy", "models", "simplepose", "manifest.json");
 

@@ -25,11 +25,7 @@ public sealed class PoseStageFeedsTheAgentsGateTests : IDisposable
     [Fact]
     public async Task A_gate_trained_with_pose_runs_in_an_agent_with_pose_and_its_events_carry_the_pose_features()
     {
-        var all = LabelledVideos.Read(TestEnvironment.FightLabelsCsv);
-        var subset = new[] { ("1", true), ("1", false), ("5", true), ("5", false) }
-            .SelectMany(pick => all.Where(v => v.Group == pick.Item1 && v.Fight == pick.Item2).Take(2)).ToList();
-        var csv = Path.Combine(_dir, "labels.csv");
-        File.WriteAllLines(csv, ["file,label,source,source_group", .. subset.Select(v => $"{v.Path},{(v.Fight ? "fight" : "nofight")},test,{v.Group}")]);
+        var (csv, _) = EdgeTestConfig.WriteLabels(_dir, ("1", true, 2), ("1", false, 2), ("5", true, 2), ("5", false, 2));
         var training = new ConfigurationBuilder().AddConfiguration(EdgeTestConfig.Detector()).AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Edge:Pose:Manifest"] = EdgeTestConfig.PoseManifest, ["Edge:Pose:ModelFile"] = EdgeTestConfig.PoseModel, ["Edge:Pose:MaxPeople"] = "3",

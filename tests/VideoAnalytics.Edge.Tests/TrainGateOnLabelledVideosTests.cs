@@ -13,12 +13,8 @@ public sealed class TrainGateOnLabelledVideosTests : IDisposable
     public void Train_gate_on_a_grouped_subset_writes_a_heads_file_that_loads_and_reuses_its_feature_cache()
     {
         // 12 real labelled videos from 3 source groups, both labels in each group.
-        var all = LabelledVideos.Read(TestEnvironment.FightLabelsCsv);
-        var subset = new[] { ("1", true, 3), ("1", false, 1), ("5", true, 2), ("5", false, 2), ("41", true, 1), ("41", false, 3) }
-            .SelectMany(pick => all.Where(v => v.Group == pick.Item1 && v.Fight == pick.Item2).Take(pick.Item3)).ToList();
+        var (csv, subset) = EdgeTestConfig.WriteLabels(_dir, ("1", true, 3), ("1", false, 1), ("5", true, 2), ("5", false, 2), ("41", true, 1), ("41", false, 3));
         Assert.Equal(12, subset.Count);
-        var csv = Path.Combine(_dir, "labels.csv");
-        File.WriteAllLines(csv, ["file,label,source,source_group", .. subset.Select(v => $"{v.Path},{(v.Fight ? "fight" : "nofight")},test,{v.Group}")]);
         var output = Path.Combine(_dir, "gate");
         var settings = new GateWindowSettings(2, 0.5);
         var options = new GateTrainingOptions { Folds = 3 };

@@ -38,9 +38,7 @@ public sealed class CameraGate : IDisposable
         _device = device;
         var window = new GateWindowSettings(options.WindowSeconds ?? model.WindowSeconds, options.StrideSeconds ?? model.StrideSeconds);
         _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames, pose);
-        if (!_extractor.FeatureNames.SequenceEqual(model.FeatureNames))
-            throw new InvalidDataException($"gate heads file '{options.Heads}' expects features [{string.Join(",", model.FeatureNames)}], this agent computes [{string.Join(",", _extractor.FeatureNames)}]"
-                + (pose is null == model.FeatureNames.Any(GateFeatures.Pose.Contains) ? " (train the gate with the same Edge:Pose setting: va-edge train-gate --config with it)" : ""));
+        model.RequireFeatures(_extractor.FeatureNames, options.Heads);
         _models = new GateModelSource(model, slots, camera, _extractor.FeatureNames, logger);
         _decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(options.CooldownSeconds), options.MaxUploadsPerHour);
         _clips = clips;

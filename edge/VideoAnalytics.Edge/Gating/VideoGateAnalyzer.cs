@@ -20,7 +20,7 @@ public sealed class VideoGateAnalyzer(IObjectDetector detector, GateWindowSettin
 {
     public StageTimings Timings { get; } = timings ?? new StageTimings();
 
-    public IReadOnlyList<string> FeatureNames { get; } = pose is null ? GateFeatures.Core : [.. GateFeatures.Core, .. GateFeatures.Pose];
+    public IReadOnlyList<string> FeatureNames { get; } = GateFeatures.Names(pose is not null);
 
     public IEnumerable<AnalyzedWindow> Analyze(string path)
     {

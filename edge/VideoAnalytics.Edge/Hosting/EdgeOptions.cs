@@ -103,10 +103,9 @@ public sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
         {
             try
             {
+                // The features this configuration will compute must be the ones the gate was trained on (Edge:Pose).
                 var gate = GateModel.Load(o.Gate.Heads);
-                var trainedWithPose = gate.FeatureNames.Any(GateFeatures.Pose.Contains);
-                if (trainedWithPose != o.Pose.Enabled)
-                    errors.Add($"Edge:Gate:Heads '{o.Gate.Heads}' was trained {(trainedWithPose ? "with" : "without")} the pose features ({string.Join(", ", GateFeatures.Pose)}) but Edge:Pose is {(o.Pose.Enabled ? "on" : "off")}: train the gate with the same Edge:Pose setting (va-edge train-gate --config)");
+                gate.RequireFeatures(GateFeatures.Names(o.Pose.Enabled, gate.HeadNames), o.Gate.Heads);
             }
             catch (InvalidDataException e) { errors.Add($"Edge:Gate:Heads: {e.Message}"); }
         }

@@ -52,7 +52,7 @@ public sealed class GateFeatureExtractor : IDisposable
         _headNames = [.. headNames ?? []];
         _motion = new MotionMeter(settings.FlowWidth);
         _pose = pose;
-        FeatureNames = [.. GateFeatures.Core, .. pose is null ? [] : GateFeatures.Pose, .. _headNames.Select(GateFeatures.Head)];
+        FeatureNames = GateFeatures.Names(pose is not null, _headNames);
     }
 
     public IReadOnlyList<string> FeatureNames { get; }

@@ -38,6 +38,10 @@ public static class GateFeatures
     /// <summary>Features of the optional pose stage (<see cref="PoseMotion"/>), after <see cref="Core"/> when it runs.</summary>
     public static IReadOnlyList<string> Pose { get; } = [PoseWristSpeedMax, PoseReachMax];
 
+    /// <summary>The features a gate computes, in order: core, pose (when the pose stage runs), then one per scene head.</summary>
+    public static IReadOnlyList<string> Names(bool pose, IEnumerable<string>? headNames = null) =>
+        [.. Core, .. pose ? Pose : [], .. (headNames ?? []).Select(Head)];
+
     /// <summary>Name of the feature carrying the window mean of a head score (e.g. <c>head_fight</c>).</summary>
     public static string Head(string headName) => "head_" + headName;
 

@@ -46,6 +46,18 @@ public sealed record GateModel
         return 1 / (1 + Math.Exp(-Math.Clamp(z, -60, 60)));
     }
 
+    /// <summary>
+    /// Throws when <paramref name="computed"/> (the features computed where the gate runs) are not the ones it was
+    /// trained on; names the pose stage when that is the difference.
+    /// </summary>
+    public void RequireFeatures(IReadOnlyList<string> computed, string file)
+    {
+        if (FeatureNames.SequenceEqual(computed)) return;
+        var poseDiffers = FeatureNames.Any(GateFeatures.Pose.Contains) != computed.Any(GateFeatures.Pose.Contains);
+        throw new InvalidDataException($"gate heads file '{file}' expects features [{string.Join(",", FeatureNames)}], computed here: [{string.Join(",", computed)}]"
+            + (poseDiffers ? " (train the gate with the same Edge:Pose setting: va-edge train-gate --config)" : ""));
+    }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

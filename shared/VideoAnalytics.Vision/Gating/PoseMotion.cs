@@ -20,8 +20,8 @@ public sealed class PoseMotion : IDisposable
     private readonly int _maxPeople;
     private readonly int _leftShoulder, _rightShoulder, _leftWrist, _rightWrist;
     private readonly Keypoint[] _keypoints;
-    private readonly Dictionary<long, Wrists> _previous = [];
-    private readonly Dictionary<long, Wrists> _current = [];
+    private Dictionary<long, Wrists> _previous = [];
+    private Dictionary<long, Wrists> _current = [];
     private readonly List<TrackedObject> _people = [];
 
     /// <param name="estimator">Owned: disposed with this.</param>
@@ -62,8 +62,7 @@ public sealed class PoseMotion : IDisposable
             reachMax = MathF.Max(reachMax, Reach(person, _keypoints[_rightShoulder], wrists.Right, height));
         }
         // Only tracks seen in this frame carry over, so the dictionaries stay as small as the scene.
-        _previous.Clear();
-        foreach (var (id, w) in _current) _previous[id] = w;
+        (_previous, _current) = (_current, _previous);
         return new PoseFrame(speedMax, reachMax);
     }
 

@@ -34,8 +34,7 @@ public static class AnalyzeCommand
         using var detector = DetectorLoader.Load(EdgeConfiguration.Detector(configuration), EdgeConfiguration.Onnx(configuration));
         using var pose = EdgeConfiguration.LoadPose(configuration);
         var analyzer = new VideoGateAnalyzer(detector, new GateWindowSettings(model.WindowSeconds, model.StrideSeconds), model.AnalysisFps, pose: pose);
-        if (!analyzer.FeatureNames.SequenceEqual(model.FeatureNames))
-            throw new InvalidDataException($"gate heads file '{headsPath}' expects features [{string.Join(",", model.FeatureNames)}], this configuration computes [{string.Join(",", analyzer.FeatureNames)}] (Edge:Pose must match the training)");
+        model.RequireFeatures(analyzer.FeatureNames, headsPath);
         var decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(gate.CooldownSeconds), gate.MaxUploadsPerHour);
         using var frameSize = new OpenCvSharp.VideoCapture(videoPath);
         float width = Math.Max(1, frameSize.FrameWidth), height = Math.Max(1, frameSize.FrameHeight);

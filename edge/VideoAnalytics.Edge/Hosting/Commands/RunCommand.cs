@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
-using VideoAnalytics.Edge.Models;
 using Serilog.Formatting.Compact;
+using VideoAnalytics.Edge.Models;
 using VideoAnalytics.Edge.Uplink;
 
 namespace VideoAnalytics.Edge.Hosting.Commands;
@@ -29,7 +29,7 @@ public static class RunCommand
     private static void AddUplinkAndModels(HostApplicationBuilder builder)
     {
         builder.Services.AddUplink(builder.Configuration);
-        if (builder.Configuration.GetSection(Models.ModelManagerOptions.Section).Exists()) builder.Services.AddModelManager(builder.Configuration);
+        if (builder.Configuration.GetSection(ModelManagerOptions.Section).Exists()) builder.Services.AddModelManager(builder.Configuration);
     }
 
     /// <summary>Builds and runs the host; <paramref name="configure"/> adds the spool and uplink (the CLI: <c>AddUplink</c>; tests: their own spool).</summary>

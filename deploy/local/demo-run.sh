@@ -64,7 +64,7 @@ cat >"$work/edge.json" <<JSON
 {
   "Edge": {
     "Device": { "Branch": "demo-branch", "Site": "main-office", "Device": "edge-1" },
-    "Cameras": [ { "Id": "lobby", "Source": "$source", "AnalysisFps": 10, "Live": true, "Loop": $loop } ],
+    "Cameras": [ { "Id": "lobby", "Source": "$source", "Live": true, "Loop": $loop } ],
     "Gate": { "CooldownSeconds": 4 },
     "Spool": { "Directory": "$work/spool" },
     "Models": { "Directory": "$work/edge-models", "TrustedKeys": { "demo": "$work/keys/demo.public.pem" } },

@@ -17,7 +17,7 @@ internal sealed class AccuracyBenchmark : IBenchmark
 {
     public string Name => "accuracy";
 
-    public string Usage => "--labels CSV [--heads FILE|DIR] [--out FILE] [--cache DIR] [--analysis-fps 10] [--folds 5] [--pose] [--cascade [--keyframes 8]]";
+    public string Usage => "--labels CSV [--heads FILE|DIR] [--out FILE] [--cache DIR] [--analysis-fps 10] [--flow-width 96] [--folds 5] [--pose] [--cascade [--keyframes 8]]";
 
     public Task<int> RunAsync(BenchmarkArgs args, CancellationToken ct)
     {
@@ -28,7 +28,7 @@ internal sealed class AccuracyBenchmark : IBenchmark
         GateModel? model = null;
         if (headsArg is not null) model = GateModel.Load(Directory.Exists(headsArg) ? Path.Combine(headsArg, "heads.json") : headsArg);
         var fps = model?.AnalysisFps ?? args.GetDouble("analysis-fps", 10);
-        var window = model is null ? new GateWindowSettings() : new GateWindowSettings(model.WindowSeconds, model.StrideSeconds);
+        var window = model is null ? new GateWindowSettings(FlowWidth: args.GetInt("flow-width", GateWindowSettings.DefaultFlowWidth)) : model.Window();
 
         using var detector = EdgeBenchmarkSetup.LoadDetector(args);
         using var pose = EdgeBenchmarkSetup.LoadPose(args);

@@ -28,6 +28,10 @@ public sealed class GateUsesHeadsPushedByTheCloudTests
         var foreign = pushed with { FeatureNames = [.. pushed.FeatureNames.Take(3)], Weights = [1, 2, 3], Mean = [0, 0, 0], Std = [1, 1, 1] };
         slots.Get(ModelKind.Heads, "cam-1").Swap(Active("other-heads", "3.0.0", foreign));
         Assert.Equal("2.0.0", source.Current().Version);
+
+        // Heads fitted on optical flow of another resolution would misread this camera's motion features.
+        slots.Get(ModelKind.Heads, "cam-1").Swap(Active("coarse-flow-heads", "4.0.0", pushed with { FlowWidth = configured.FlowWidth / 2 }));
+        Assert.Equal("2.0.0", source.Current().Version);
     }
 
     private static ActiveModel Active(string name, string version, GateModel gate) =>

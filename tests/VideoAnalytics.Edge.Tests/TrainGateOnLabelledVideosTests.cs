@@ -16,7 +16,7 @@ public sealed class TrainGateOnLabelledVideosTests : IDisposable
         var (csv, subset) = EdgeTestConfig.WriteLabels(_dir, ("1", true, 3), ("1", false, 1), ("5", true, 2), ("5", false, 2), ("41", true, 1), ("41", false, 3));
         Assert.Equal(12, subset.Count);
         var output = Path.Combine(_dir, "gate");
-        var settings = new GateWindowSettings(2, 0.5);
+        var settings = new GateWindowSettings(2, 0.5, FlowWidth: 96);
         var options = new GateTrainingOptions { Folds = 3 };
 
         var log = new StringWriter();
@@ -27,6 +27,8 @@ public sealed class TrainGateOnLabelledVideosTests : IDisposable
         Assert.Equal(GateFeatures.Core, model.FeatureNames);
         Assert.InRange(model.Low, 0, model.High);
         Assert.Equal(5, model.AnalysisFps);
+        Assert.Equal(96, model.FlowWidth);
+        Assert.Equal(settings, model.Window());
         Assert.Contains("ML.NET", model.Provenance["trainer"]);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
         Assert.Equal(12, metrics.RootElement.GetProperty("videos").GetInt32());
@@ -40,6 +42,20 @@ public sealed class TrainGateOnLabelledVideosTests : IDisposable
         var again = new StringWriter();
         Assert.Equal(0, TrainGateCommand.Run(EdgeTestConfig.Detector(), csv, output, 5, settings, options, again, CancellationToken.None));
         Assert.Equal(12, again.ToString().Split('\n').Count(l => l.Contains("(cached)")));
+    }
+
+    [Fact]
+    public void A_heads_file_written_before_flow_width_existed_runs_its_flow_at_the_160_px_it_was_trained_on()
+    {
+        var current = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(EdgeTestConfig.DefaultGateHeads))!;
+        current.Remove("flowWidth");
+        var legacy = Path.Combine(_dir, "legacy-heads.json");
+        File.WriteAllText(legacy, JsonSerializer.Serialize(current));
+
+        Assert.Equal(GateWindowSettings.LegacyFlowWidth, GateModel.Load(legacy).Window().FlowWidth);
+        current["flowWidth"] = JsonSerializer.SerializeToElement(8);
+        File.WriteAllText(legacy, JsonSerializer.Serialize(current));
+        Assert.Contains("flowWidth 8", Assert.Throws<InvalidDataException>(() => GateModel.Load(legacy)).Message);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -1,5 +1,6 @@
 using Npgsql;
 using VideoAnalytics.Contracts.Identity;
+using VideoAnalytics.Cloud.Models.Rollout;
 using VideoAnalytics.Contracts.Models;
 
 namespace VideoAnalytics.Cloud.Models;
@@ -231,6 +232,32 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
                 rd.IsDBNull(4) ? null : rd.GetString(4), rd.IsDBNull(5) ? null : rd.GetString(5),
                 rd.IsDBNull(6) ? null : rd.GetString(6), rd.IsDBNull(7) ? null : rd.GetFieldValue<DateTimeOffset>(7)));
         }
+        return rows;
+    }
+
+    /// <summary>Records how far one device got in a rollout; an older report never overwrites a newer one.</summary>
+    public async Task UpsertRolloutProgressAsync(string rolloutId, string device, DeviceProgress progress, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            """
+            INSERT INTO model_rollout_progress (rollout_id, device, state, error, time_utc) VALUES ($1,$2,$3,$4,$5)
+            ON CONFLICT (rollout_id, device) DO UPDATE SET state=excluded.state, error=excluded.error, time_utc=excluded.time_utc
+            WHERE model_rollout_progress.time_utc <= excluded.time_utc
+            """);
+        foreach (var v in new object?[] { rolloutId, device, progress.State, progress.Error, progress.TimeUtc })
+            cmd.Parameters.Add(new() { Value = v ?? DBNull.Value });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Every device of a rollout that has reported, by device.</summary>
+    public async Task<Dictionary<string, DeviceProgress>> RolloutProgressAsync(string rolloutId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT device, state, error, time_utc FROM model_rollout_progress WHERE rollout_id = $1");
+        cmd.Parameters.Add(new() { Value = rolloutId });
+        await using var rd = await cmd.ExecuteReaderAsync(ct);
+        var rows = new Dictionary<string, DeviceProgress>(StringComparer.Ordinal);
+        while (await rd.ReadAsync(ct))
+            rows[rd.GetString(0)] = new DeviceProgress(rd.GetString(1), rd.IsDBNull(2) ? null : rd.GetString(2), rd.GetFieldValue<DateTimeOffset>(3));
         return rows;
     }
 

@@ -13,9 +13,14 @@ public sealed class CameraOptions
     [Required]
     public string Source { get; set; } = "";
 
-    /// <summary>Frames analysed per second, independent of the camera's rate; 0 analyses every frame.</summary>
+    public const double DefaultAnalysisFps = 5;
+
+    /// <summary>
+    /// Frames analysed per second, independent of the camera's rate; 0 analyses every frame. Unset: the rate the gate
+    /// was trained at (its motion features are per analysed frame, so another rate shifts them).
+    /// </summary>
     [Range(0, 120)]
-    public double AnalysisFps { get; set; } = 5;
+    public double? AnalysisFps { get; set; }
 
     /// <summary>
     /// Play files and playlists at their own frame rate, like a camera, dropping frames analysis cannot keep up with

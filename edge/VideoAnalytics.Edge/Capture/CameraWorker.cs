@@ -42,9 +42,12 @@ public sealed class CameraWorker : IAsyncDisposable
     private double _fps;
     private long _lastDeliveredTicks;
 
-    public CameraWorker(CameraOptions options, ILogger logger, Func<CameraOptions, IFrameSource>? open = null)
+    /// <param name="analysisFpsWhenUnset">The rate used when the camera sets no <see cref="CameraOptions.AnalysisFps"/>: the gate's training rate.</param>
+    public CameraWorker(CameraOptions options, ILogger logger, Func<CameraOptions, IFrameSource>? open = null,
+        double analysisFpsWhenUnset = CameraOptions.DefaultAnalysisFps)
     {
         _options = options;
+        AnalysisFps = options.AnalysisFps ?? analysisFpsWhenUnset;
         _open = open ?? FrameSources.Open;
         _logger = logger;
         _channel = new DropOldestChannel<CapturedFrame>(options.QueueCapacity, f => f.Return());
@@ -54,6 +57,9 @@ public sealed class CameraWorker : IAsyncDisposable
     public string CameraId => _options.Id;
 
     public CameraOptions Options => _options;
+
+    /// <summary>Frames analysed per second (0: every frame).</summary>
+    public double AnalysisFps { get; }
 
     /// <summary>Frames to analyse; the reader returns each one (<see cref="CapturedFrame.Return"/>) when done with it.</summary>
     public ChannelReader<CapturedFrame> Frames => _channel.Reader;
@@ -139,7 +145,7 @@ public sealed class CameraWorker : IAsyncDisposable
 
     private PumpOutcome Pump(IFrameSource source, ref TimeSpan position, CancellationToken ct)
     {
-        var interval = _options.AnalysisFps > 0 ? TimeSpan.FromSeconds(1 / _options.AnalysisFps) : TimeSpan.Zero;
+        var interval = AnalysisFps > 0 ? TimeSpan.FromSeconds(1 / AnalysisFps) : TimeSpan.Zero;
         var pace = _options.Live && !_options.IsLiveCamera;
         var lossless = !_options.Live && !_options.IsLiveCamera;
         var wall = Stopwatch.StartNew();

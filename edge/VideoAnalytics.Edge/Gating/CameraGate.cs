@@ -36,7 +36,7 @@ public sealed class CameraGate : IDisposable
         _pose = pose;
         _camera = camera;
         _device = device;
-        var window = new GateWindowSettings(options.WindowSeconds ?? model.WindowSeconds, options.StrideSeconds ?? model.StrideSeconds);
+        var window = model.Window(options.WindowSeconds, options.StrideSeconds);
         _extractor = new GateFeatureExtractor(window, personClassId, model.HeadNames, pose);
         model.RequireFeatures(_extractor.FeatureNames, options.Heads);
         _models = new GateModelSource(model, slots, camera, _extractor.FeatureNames, logger);

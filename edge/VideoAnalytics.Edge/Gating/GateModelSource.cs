@@ -27,7 +27,15 @@ public sealed class GateModelSource(GateModel configured, ModelSlots? slots, str
             try
             {
                 // The camera's windows are cut by the configured gate; the pushed one brings weights and thresholds.
-                var swapped = active.As<LoadedGateHeads>().Gate with
+                var pushed = active.As<LoadedGateHeads>().Gate;
+                if (pushed.FlowWidth != _configured.FlowWidth)
+                {
+                    // Flow at another resolution shifts the motion features the weights were fitted on.
+                    logger.LogWarning("Camera {Camera}: heads {Name}@{Version} were trained on optical flow {Pushed} px wide, this camera computes {Configured} px; keeping gate v{Current}",
+                        camera, active.Manifest.Name, active.Manifest.Version, pushed.FlowWidth, _configured.FlowWidth, _current.Version);
+                    return _current;
+                }
+                var swapped = pushed with
                 {
                     Version = active.Manifest.Version, WindowSeconds = _configured.WindowSeconds,
                     StrideSeconds = _configured.StrideSeconds, AnalysisFps = _configured.AnalysisFps,

@@ -151,6 +151,10 @@ public sealed class EdgeAgent(
         var pose = o.Pose.CreateMotion(o.Onnx, loggers);
         var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger, services.GetService<ModelSlots>(), pose);
         var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
-        return new CameraPipeline(new CameraWorker(camera, logger), detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
+        if (camera.AnalysisFps is { } fps && Math.Abs(fps - gateModel.AnalysisFps) > 1e-6)
+            logger.LogWarning("Camera {Camera} analyses {Fps} frames/s but gate v{Version} was trained at {GateFps}: its motion features will read differently; leave AnalysisFps unset to follow the gate",
+                camera.Id, fps, gateModel.Version, gateModel.AnalysisFps);
+        var worker = new CameraWorker(camera, logger, analysisFpsWhenUnset: gateModel.AnalysisFps);
+        return new CameraPipeline(worker, detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
     }
 }

@@ -4,15 +4,25 @@ using VideoAnalytics.Vision.Tracking;
 
 namespace VideoAnalytics.Vision.Gating;
 
-/// <summary>Window and stride of the gate, and how much of a window must be seen before it is scored.</summary>
-public sealed record GateWindowSettings(double WindowSeconds = 2, double StrideSeconds = 0.5, double MinCoverage = 0.5, int FlowWidth = 160)
+/// <summary>
+/// Window and stride of the gate, how much of a window must be seen before it is scored, and the width of the grey
+/// frame the optical flow runs on (the gate's largest cost beside the detector).
+/// </summary>
+public sealed record GateWindowSettings(double WindowSeconds = 2, double StrideSeconds = 0.5, double MinCoverage = 0.5,
+    int FlowWidth = GateWindowSettings.DefaultFlowWidth)
 {
+    public const int DefaultFlowWidth = 96;
+    public const int LegacyFlowWidth = 160;
+    public const int MinFlowWidth = 32;
+    public const int MaxFlowWidth = 1920;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (WindowSeconds is <= 0 or > 60) errors.Add($"window {WindowSeconds} s must be in (0, 60]");
         if (StrideSeconds <= 0 || StrideSeconds > WindowSeconds) errors.Add($"stride {StrideSeconds} s must be in (0, window]");
         if (MinCoverage is <= 0 or > 1) errors.Add($"minCoverage {MinCoverage} must be in (0, 1]");
+        if (FlowWidth is < MinFlowWidth or > MaxFlowWidth) errors.Add($"flowWidth {FlowWidth} must be within {MinFlowWidth}..{MaxFlowWidth}");
         return errors;
     }
 }

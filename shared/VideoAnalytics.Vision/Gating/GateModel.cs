@@ -27,6 +27,8 @@ public sealed record GateModel
     public required double WindowSeconds { get; init; }
     public required double StrideSeconds { get; init; }
     public required double AnalysisFps { get; init; }
+    /// <summary>Width of the grey frame the optical flow ran on; files written before it existed used 160.</summary>
+    public int FlowWidth { get; init; } = GateWindowSettings.LegacyFlowWidth;
     public IReadOnlyList<string> HeadNames { get; init; } = [];
     /// <summary>How the model was produced (data, trainer, regularisation, date).</summary>
     public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
@@ -45,6 +47,10 @@ public sealed record GateModel
         }
         return 1 / (1 + Math.Exp(-Math.Clamp(z, -60, 60)));
     }
+
+    /// <summary>The windows and flow this gate was trained on; the agent may override window and stride.</summary>
+    public GateWindowSettings Window(double? windowSeconds = null, double? strideSeconds = null) =>
+        new(windowSeconds ?? WindowSeconds, strideSeconds ?? StrideSeconds, FlowWidth: FlowWidth);
 
     /// <summary>
     /// Throws when <paramref name="computed"/> (the features computed where the gate runs) are not the ones it was
@@ -75,6 +81,8 @@ public sealed record GateModel
         if (!(Low is >= 0 and <= 1) || !(High is >= 0 and <= 1) || Low > High) errors.Add($"need 0 <= low ({Low}) <= high ({High}) <= 1");
         if (!(WindowSeconds > 0) || !(StrideSeconds > 0) || StrideSeconds > WindowSeconds) errors.Add($"window {WindowSeconds} s / stride {StrideSeconds} s are not valid");
         if (!(AnalysisFps > 0)) errors.Add($"analysisFps {AnalysisFps} must be positive");
+        if (FlowWidth is < GateWindowSettings.MinFlowWidth or > GateWindowSettings.MaxFlowWidth)
+            errors.Add($"flowWidth {FlowWidth} must be within {GateWindowSettings.MinFlowWidth}..{GateWindowSettings.MaxFlowWidth}");
         if (FeatureNames is not null)
         {
             var known = new HashSet<string>(GateFeatures.Core.Concat(GateFeatures.Pose).Concat((HeadNames ?? []).Select(GateFeatures.Head)));
@@ -104,6 +112,8 @@ public sealed record GateModel
             throw new InvalidDataException($"gate heads file '{full}' is not valid JSON: {e.Message}");
         }
         if (model is null) throw new InvalidDataException($"gate heads file '{full}' is empty");
+        // Files written before flowWidth existed leave it out (0 after reading): their flow ran 160 px wide.
+        if (model.FlowWidth == 0) model = model with { FlowWidth = GateWindowSettings.LegacyFlowWidth };
         return Checked(model, full);
     }
 

@@ -57,7 +57,7 @@ public static class GateTrainer
             FeatureNames = videos[0].FeatureNames,
             Mean = fit.Mean, Std = fit.Std, Weights = fit.Weights, Bias = fit.Bias,
             Low = low, High = high,
-            WindowSeconds = window.WindowSeconds, StrideSeconds = window.StrideSeconds, AnalysisFps = analysisFps,
+            WindowSeconds = window.WindowSeconds, StrideSeconds = window.StrideSeconds, AnalysisFps = analysisFps, FlowWidth = window.FlowWidth,
             Provenance = new Dictionary<string, string>(provenance)
             {
                 ["trainer"] = TrainerName,

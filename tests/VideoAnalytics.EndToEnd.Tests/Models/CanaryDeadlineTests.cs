@@ -36,8 +36,7 @@ public sealed class CanaryDeadlineTests : IAsyncLifetime
         await HeadsPackages.PushAsync(_cloud, package, "branch:east", canary: 50);
 
         // Rolled back with nothing before it, the scope has no active assignment left: ask the rollout grain itself.
-        Assert.True(ModelScope.TryParse("branch:east", out var scope, out _));
-        var grain = ((IGrainFactory)_cloud.Services.GetService(typeof(IGrainFactory))!).GetGrain<IRolloutGrain>(IRolloutGrain.KeyOf(scope, "heads"));
+        var grain = _cloud.Rollout("branch:east", "heads");
         using var cts = new CancellationTokenSource(Wait);
         RolloutSummary? rollout;
         while ((rollout = await grain.GetAsync()) is not { Phase: "rolledback" })

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Orleans.Runtime.Hosting;
+using VideoAnalytics.Cloud.Grains.Cluster;
+using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Models;
+using VideoAnalytics.Cloud.Models.Rollout;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Testing;
@@ -16,8 +20,8 @@ using VideoAnalytics.Testing;
 namespace VideoAnalytics.EndToEnd.Tests.Models;
 
 /// <summary>
-/// The cloud's model registry as deployed: ASP.NET Core on a real port, an Orleans silo (localhost clustering, memory
-/// grain storage), its own database on the private PostgreSQL, blobs in a FileSystemClipStore, the private Mosquitto.
+/// The cloud's model registry as deployed: ASP.NET Core on a real port, an Orleans silo (localhost clustering, grain
+/// state in PostgreSQL as in production), its own database on the private PostgreSQL, blobs in a FileSystemClipStore, the private Mosquitto.
 /// Also holds the organisation's signing key for the test.
 /// </summary>
 public sealed class ModelCloud : IAsyncDisposable
@@ -30,14 +34,17 @@ public sealed class ModelCloud : IAsyncDisposable
 
     public const string Token = "test-admin-token-0123456789";
     public const string KeyId = "org-test";
+    private const string ServiceId = "va-models-test";
 
     private readonly WebApplication _app;
     private readonly TestDatabase _db;
+    private readonly Dictionary<string, string?> _settings;
 
-    private ModelCloud(WebApplication app, TestDatabase db, string baseUrl, string keysDir, string blobsDir)
+    private ModelCloud(WebApplication app, TestDatabase db, Dictionary<string, string?> settings, string baseUrl, string keysDir, string blobsDir)
     {
         _app = app;
         _db = db;
+        _settings = settings;
         BaseUrl = baseUrl;
         KeysDir = keysDir;
         BlobsDir = blobsDir;
@@ -74,16 +81,31 @@ public sealed class ModelCloud : IAsyncDisposable
             ["Cloud:Models:Training:SigningKey"] = Path.Combine(keysDir, KeyId + ModelSigningKeys.PrivateKeySuffix),
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        return new ModelCloud(await StartAppAsync(settings, db, baseUrl, blobs), db, settings, baseUrl, keysDir, blobs);
+    }
 
+    /// <summary>Stops this cloud's host and starts a new one on the same database, keys and blobs (a silo restart).</summary>
+    public async Task<ModelCloud> RestartAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        return new ModelCloud(await StartAppAsync(_settings, _db, BaseUrl, BlobsDir), _db, _settings, BaseUrl, KeysDir, BlobsDir);
+    }
+
+    private static async Task<WebApplication> StartAppAsync(Dictionary<string, string?> settings, TestDatabase db, string baseUrl, string blobs)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(baseUrl);
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information);
         // VA_TEST_LOGS=1 shows what the hosts log (dotnet test --logger "console;verbosity=detailed").
         if (Environment.GetEnvironmentVariable("VA_TEST_LOGS") == "1") builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Host.UseOrleans(silo => silo
-            .UseLocalhostClustering(VideoAnalytics.Testing.FreePort.Next(), VideoAnalytics.Testing.FreePort.Next(), serviceId: "va-models-test", clusterId: Guid.NewGuid().ToString("N"))
-            .AddMemoryGrainStorageAsDefault());
+        builder.Host.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(VideoAnalytics.Testing.FreePort.Next(), VideoAnalytics.Testing.FreePort.Next(), serviceId: ServiceId, clusterId: Guid.NewGuid().ToString("N"));
+            silo.Services.AddGrainStorage(CloudServiceCollectionExtensions.GrainStorageName, (sp, name) => new PostgresGrainStorage(
+                name, ServiceId, sp.GetRequiredService<NpgsqlDataSource>(), NullLogger<PostgresGrainStorage>.Instance));
+        });
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
         builder.Services.AddSingleton<IClipStore>(_ => new FileSystemClipStore(Path.Combine(blobs, "store")));
         builder.Services.AddModelRegistry(builder.Configuration);
@@ -91,7 +113,14 @@ public sealed class ModelCloud : IAsyncDisposable
         await new SchemaMigrator(app.Services.GetRequiredService<NpgsqlDataSource>(), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         app.MapModelRegistry();
         await app.StartAsync();
-        return new ModelCloud(app, db, baseUrl, keysDir, blobs);
+        return app;
+    }
+
+    /// <summary>The rollout grain of one kind over one scope (e.g. <c>branch:east</c>, <c>heads</c>).</summary>
+    public IRolloutGrain Rollout(string scope, string kind)
+    {
+        Assert.True(ModelScope.TryParse(scope, out var parsed, out var error), error);
+        return _app.Services.GetRequiredService<IGrainFactory>().GetGrain<IRolloutGrain>(IRolloutGrain.KeyOf(parsed, kind));
     }
 
     /// <summary>Registers devices the way the cloud knows them (the base schema's devices table).</summary>

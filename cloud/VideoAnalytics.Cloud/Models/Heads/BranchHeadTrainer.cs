@@ -50,7 +50,7 @@ public sealed class BranchHeadTrainer(
         if (test.Select(l => l.Fight).Distinct().Count() < 2 || train.Select(l => l.Fight).Distinct().Count() < 2 || train.Select(l => l.Group).Distinct().Count() < 2)
             return Result(false, $"labels come from too few cameras ({usable.Select(l => l.Group).Distinct().Count()}) to hold some out with both labels on each side");
 
-        var window = current is null ? new GateWindowSettings() : new GateWindowSettings(current.WindowSeconds, current.StrideSeconds);
+        var window = current?.Window() ?? new GateWindowSettings();
         var fps = current?.AnalysisFps ?? 5;
         var trainingOptions = new GateTrainingOptions { L2 = o.L2 };
         var candidate = GateTrainer.Train(Videos(train, features), trainingOptions, window, fps, Provenance(branch, train.Count)).Model;

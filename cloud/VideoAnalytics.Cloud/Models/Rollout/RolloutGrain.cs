@@ -34,7 +34,9 @@ public interface IRolloutGrain : IGrainWithStringKey
 
 /// <summary>
 /// Drives <see cref="RolloutStateMachine"/>: persists each decision before carrying it out, and carries out what a
-/// crash left undone when it is activated again, so a rollout survives silo restarts.
+/// crash left undone when it is activated again, so a rollout survives silo restarts. A device's progress is one row of
+/// its own (<see cref="ModelRegistryStore.UpsertRolloutProgressAsync"/>); the grain state is written only when the
+/// rollout changes phase or has devices to move, so a report costs one small write however many devices there are.
 /// </summary>
 public sealed class RolloutGrain(
     [PersistentState("rollout")] IPersistentState<RolloutState> state,
@@ -46,11 +48,16 @@ public sealed class RolloutGrain(
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
-        if (state.State.Pending is { } pending && state.State.Spec is { } spec)
+        if (state.State.Spec is not { } spec) return;
+        RolloutStateMachine.RestoreProgress(state.State, await store.RolloutProgressAsync(spec.RolloutId, ct), DateTimeOffset.UtcNow);
+        if (state.State.Pending is { } pending)
         {
             logger.LogInformation("Rollout {RolloutId}: re-applying {Release} releases and {Restore} restores left by a restart", spec.RolloutId, pending.Release.Count, pending.Restore.Count);
             await ApplyAsync(spec, pending, ct);
         }
+        // A restart between recording a device's report and deciding on it: decide now.
+        var before = state.State.Phase;
+        await DecideAsync(RolloutStateMachine.Evaluate(state.State, DateTimeOffset.UtcNow), before);
         ArmCanaryDeadline();
     }
 
@@ -85,9 +92,12 @@ public sealed class RolloutGrain(
 
     public async Task OnReportedAsync(DeviceReport report)
     {
-        if (state.State.Spec is null) return;
+        if (state.State.Spec is not { } spec) return;
         var before = state.State.Phase;
+        state.State.Progress.TryGetValue(report.Device, out var progressBefore);
         var step = RolloutStateMachine.OnReported(state.State, report);
+        if (state.State.Progress.TryGetValue(report.Device, out var progress) && progress != progressBefore)
+            await store.UpsertRolloutProgressAsync(spec.RolloutId, report.Device, progress, CancellationToken.None);
         await DecideAsync(step, before);
     }
 
@@ -104,6 +114,7 @@ public sealed class RolloutGrain(
     private async Task DecideAsync(RolloutStep step, RolloutPhase before)
     {
         var spec = state.State.Spec!;
+        if (step.IsEmpty && state.State.Phase == before) return;
         state.State.Pending = step.IsEmpty ? null : step;
         await state.WriteStateAsync();
         if (state.State.Phase != before)

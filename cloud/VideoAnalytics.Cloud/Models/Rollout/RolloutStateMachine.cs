@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace VideoAnalytics.Cloud.Models.Rollout;
 
@@ -58,7 +59,11 @@ public sealed class RolloutState
     [Id(3)] public int CanaryCount { get; set; }
     /// <summary>How many devices of <see cref="Order"/> were given the new version.</summary>
     [Id(4)] public int Released { get; set; }
-    [Id(5)] public Dictionary<string, DeviceProgress> Progress { get; set; } = [];
+    /// <summary>
+    /// Released devices and how far each got. Not part of the stored grain state (thousands of devices, a change per
+    /// report): each change is one row of <c>model_rollout_progress</c>, read back by <see cref="RolloutStateMachine.RestoreProgress"/>.
+    /// </summary>
+    [Id(5), JsonIgnore] public Dictionary<string, DeviceProgress> Progress { get; set; } = [];
     [Id(6)] public string? Reason { get; set; }
     /// <summary>Side effects decided but not yet confirmed applied; re-applied after a silo restart.</summary>
     [Id(7)] public RolloutStep? Pending { get; set; }
@@ -110,14 +115,33 @@ public static class RolloutStateMachine
         // A device that runs something else after saying "running" kept (or fell back to) an older model: a failure.
         var error = progress == DeviceProgress.Failed ? report.Error ?? $"runs {string.Join(", ", report.Running)} instead of {spec.Name}@{spec.Version}" : null;
         state.Progress[report.Device] = new DeviceProgress(progress, error, report.TimeUtc);
-        if (state.Phase == RolloutPhase.Completed) return RolloutStep.None;
+        return Evaluate(state, report.TimeUtc);
+    }
 
+    /// <summary>
+    /// Puts back what a stored rollout knew about its devices: released devices without a row have not reported. The
+    /// grain then calls <see cref="Evaluate"/>, in case a restart fell between recording a report and deciding on it.
+    /// </summary>
+    public static void RestoreProgress(RolloutState state, IReadOnlyDictionary<string, DeviceProgress> reported, DateTimeOffset now)
+    {
+        state.Progress = new Dictionary<string, DeviceProgress>(StringComparer.Ordinal);
+        foreach (var device in state.Order.Take(state.Released))
+            state.Progress[device] = reported.TryGetValue(device, out var p) ? p : new DeviceProgress(DeviceProgress.Pending, null, now);
+    }
+
+    /// <summary>The decision the released devices' progress calls for: roll back past the failure threshold, release the rest after a healthy canary, complete.</summary>
+    public static RolloutStep Evaluate(RolloutState state, DateTimeOffset now)
+    {
+        if (state.Spec is not { } spec || state.Phase is RolloutPhase.RolledBack or RolloutPhase.Completed) return RolloutStep.None;
         var failed = state.Progress.Values.Count(p => p.State == DeviceProgress.Failed);
         if (failed > 0 && failed * 100 > spec.FailureThresholdPercent * state.Released)
-            return Rollback(state, $"{failed} of {state.Released} devices failed (threshold {spec.FailureThresholdPercent}%), e.g. {state.Progress.First(p => p.Value.State == DeviceProgress.Failed).Key}: {error ?? state.Progress.Values.First(p => p.State == DeviceProgress.Failed).Error}");
+        {
+            var example = state.Progress.Where(p => p.Value.State == DeviceProgress.Failed).MaxBy(p => p.Value.TimeUtc);
+            return Rollback(state, $"{failed} of {state.Released} devices failed (threshold {spec.FailureThresholdPercent}%), e.g. {example.Key}: {example.Value.Error}");
+        }
 
         var allRunning = state.Progress.Values.All(p => p.State == DeviceProgress.Running);
-        if (state.Phase == RolloutPhase.Canary && allRunning) return ReleaseTheRest(state, report.TimeUtc);
+        if (state.Phase == RolloutPhase.Canary && allRunning) return ReleaseTheRest(state, now);
         if (state.Phase == RolloutPhase.Full && allRunning) state.Phase = RolloutPhase.Completed;
         return RolloutStep.None;
     }

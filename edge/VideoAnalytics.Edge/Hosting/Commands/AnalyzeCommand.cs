@@ -33,7 +33,7 @@ public static class AnalyzeCommand
         var gate = configuration.GetSection($"{EdgeConfiguration.Section}:Gate").Get<GateOptions>() ?? new GateOptions();
         using var detector = DetectorLoader.Load(EdgeConfiguration.Detector(configuration), EdgeConfiguration.Onnx(configuration));
         using var pose = EdgeConfiguration.LoadPose(configuration);
-        var analyzer = new VideoGateAnalyzer(detector, new GateWindowSettings(model.WindowSeconds, model.StrideSeconds), model.AnalysisFps, pose: pose);
+        var analyzer = new VideoGateAnalyzer(detector, model.Window(), model.AnalysisFps, pose: pose);
         model.RequireFeatures(analyzer.FeatureNames, headsPath);
         var decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(gate.CooldownSeconds), gate.MaxUploadsPerHour);
         using var frameSize = new OpenCvSharp.VideoCapture(videoPath);

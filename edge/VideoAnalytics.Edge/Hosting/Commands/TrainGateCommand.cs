@@ -20,13 +20,14 @@ public static class TrainGateCommand
         var fps = new Option<double>("--analysis-fps") { DefaultValueFactory = _ => 10, Description = "frames analysed per second of video" };
         var window = new Option<double>("--window") { DefaultValueFactory = _ => 2, Description = "gate window, seconds" };
         var stride = new Option<double>("--stride") { DefaultValueFactory = _ => 0.5, Description = "gate stride, seconds" };
+        var flowWidth = new Option<int>("--flow-width") { DefaultValueFactory = _ => GateWindowSettings.DefaultFlowWidth, Description = "width of the grey frame the optical flow runs on (smaller is faster)" };
         var l2 = new Option<double>("--l2") { DefaultValueFactory = _ => 1.0, Description = "L2 penalty" };
         var recall = new Option<double>("--target-recall") { DefaultValueFactory = _ => 0.9, Description = "held-out fight recall the low threshold must keep" };
         var folds = new Option<int>("--folds") { DefaultValueFactory = _ => 5, Description = "cross-validation folds (grouped by source_group)" };
-        var command = new Command("train-gate", "Train the fight gate on labelled videos") { labels, output, fps, window, stride, l2, recall, folds };
+        var command = new Command("train-gate", "Train the fight gate on labelled videos") { labels, output, fps, window, stride, flowWidth, l2, recall, folds };
         command.SetAction((parse, ct) => EdgeCommands.Guard(() =>
         {
-            var settings = new GateWindowSettings(parse.GetValue(window), parse.GetValue(stride));
+            var settings = new GateWindowSettings(parse.GetValue(window), parse.GetValue(stride), FlowWidth: parse.GetValue(flowWidth));
             var options = new GateTrainingOptions { L2 = parse.GetValue(l2), TargetRecall = parse.GetValue(recall), Folds = parse.GetValue(folds) };
             return Task.FromResult(Run(EdgeConfiguration.Build(parse.GetValue(config)), parse.GetValue(labels)!.FullName, parse.GetValue(output)!.FullName,
                 parse.GetValue(fps), settings, options, Console.Out, ct));

@@ -22,7 +22,7 @@ namespace VideoAnalytics.Cloud.Tests;
 
 /// <summary>
 /// An alert raised on one silo reaches the live feed of another host (LISTEN/NOTIFY), the site's MQTT alert topic and
-/// the webhooks (HMAC-signed, retried after a failure).
+/// the webhooks (HMAC-signed, retried after a failure); what a silo stored but never sent is sent by another.
 /// </summary>
 public sealed class AlertFanOutTests : IAsyncLifetime
 {
@@ -34,6 +34,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
     private InProcessSilo silo = null!;
     private readonly ConcurrentQueue<(string Body, string Signature, int Status)> hookCalls = new();
     private int hookRequests;
+    private string hookUrl = null!;
 
     public async Task InitializeAsync()
     {
@@ -52,7 +53,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
             c.Response.StatusCode = status;
         });
         await hook.StartAsync();
-        var hookUrl = hook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        hookUrl = hook.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
 
         silo = await InProcessSilo.StartAsync(db.ConnectionString, new Dictionary<string, string?>
         {
@@ -124,5 +125,27 @@ public sealed class AlertFanOutTests : IAsyncLifetime
         await stop.CancelAsync();
         await otherFeed.StopAsync(CancellationToken.None);
         await feedTask.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task An_alert_stored_by_a_silo_that_died_before_sending_it_is_sent_by_another_silo()
+    {
+        // A silo stores an alert change (with its outbox rows) and dies before pushing it: nothing here calls
+        // AlertOutbox.Committed. The running silo's outbox finds the rows and delivers them, retrying the first failure.
+        await using var deadSiloDb = NpgsqlDataSource.Create(db.ConnectionString);
+        var targets = new AlertOutboxTargets([AlertOutboxTargets.WebhookPrefix + hookUrl]);
+        var now = DateTimeOffset.UtcNow;
+        var alert = new Alert
+        {
+            AlertId = "20261128-000000-000-orphaned01", Branch = "b8", Site = "s8", Device = "d1", Camera = "cam2", Rule = "fight",
+            TimeUtc = now, OpenedUtc = now, Severity = AlertSeverity.High, State = AlertState.New, Verified = true, Summary = "stored, never sent",
+        };
+        await new AlertStore(deadSiloDb, targets).SaveAsync(new AlertChange(alert, now, null, "system", "opened", null, null, null), CancellationToken.None);
+
+        await Eventually.GetAsync(() => Task.FromResult(hookCalls.Count(c => c.Status == 200 && c.Body.Contains(alert.AlertId, StringComparison.Ordinal))),
+            n => n == 1, Timeout, "the orphaned alert delivered once");
+        Assert.Contains(hookCalls, c => c.Status == 500 && c.Body.Contains(alert.AlertId, StringComparison.Ordinal));
+        await using var left = deadSiloDb.CreateCommand("SELECT count(*) FROM alert_outbox");
+        await Eventually.GetAsync(async () => (long)(await left.ExecuteScalarAsync())!, n => n == 0, Timeout, "the outbox emptied");
     }
 }

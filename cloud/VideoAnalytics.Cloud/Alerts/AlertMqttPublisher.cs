@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -14,77 +12,54 @@ using VideoAnalytics.Contracts.Transport;
 namespace VideoAnalytics.Cloud.Alerts;
 
 /// <summary>
-/// Publishes alerts on their site's MQTT alert topic (QoS 1) for site consoles. Owns its connection: connects, and
-/// after a loss reconnects with backoff; alerts wait in a bounded queue meanwhile and are published in order.
+/// Publishes alerts on their site's MQTT alert topic (QoS 1) for site consoles. Connects when it first has something
+/// to send and again after a loss; a failed publish is reported to <see cref="AlertOutbox"/>, which retries it later.
 /// </summary>
 public sealed class AlertMqttPublisher(
-    IOptions<CloudMqttOptions> mqttOptions, IOptions<AlertOptions> alertOptions, ILogger<AlertMqttPublisher> logger) : BackgroundService
+    IOptions<CloudMqttOptions> mqttOptions, IOptions<AlertOptions> alertOptions, ILogger<AlertMqttPublisher> logger) : IAsyncDisposable
 {
-    private readonly Channel<Alert> queue = Channel.CreateBounded<Alert>(
-        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IMqttClient? _client;
 
-    private long published;
+    public bool Enabled => alertOptions.Value.PublishMqtt && !string.IsNullOrWhiteSpace(mqttOptions.Value.Host);
 
-    public long Published => Interlocked.Read(ref published);
-
-    private bool Enabled => alertOptions.Value.PublishMqtt && !string.IsNullOrWhiteSpace(mqttOptions.Value.Host);
-
-    public void Enqueue(Alert alert)
+    /// <summary>Null once the broker acknowledged the alert, otherwise why it was not.</summary>
+    public async Task<string?> PublishAsync(Alert alert, CancellationToken ct)
     {
-        if (Enabled) queue.Writer.TryWrite(alert);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var o = mqttOptions.Value;
+            _client ??= new MqttClientFactory().CreateMqttClient();
+            if (!_client.IsConnected)
+            {
+                await _client.ConnectAsync(o.ClientOptions("alerts").WithCleanStart(true).Build(), ct);
+                logger.LogInformation("Alert publisher connected to MQTT {Host}:{Port}", o.Host, o.Port);
+            }
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(MqttTopics.SiteAlerts(new SiteId(alert.Branch, alert.Site)))
+                .WithPayload(ContractJson.Serialize(alert))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithContentType("application/json")
+                .Build();
+            var result = await _client.PublishAsync(message, ct);
+            return result.IsSuccess ? null : $"broker refused it: {result.ReasonString ?? result.ReasonCode.ToString()}";
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or IOException
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return $"MQTT {mqttOptions.Value.Host}:{mqttOptions.Value.Port}: {e.Message}";
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async ValueTask DisposeAsync()
     {
-        if (!Enabled)
-        {
-            logger.LogInformation("Alerts are not published to MQTT (Cloud:Mqtt:Host is empty or Cloud:Alerts:PublishMqtt is false)");
-            return;
-        }
-        var o = mqttOptions.Value;
-        using var client = new MqttClientFactory().CreateMqttClient();
-        var options = o.ClientOptions("alerts").WithCleanStart(true).Build();
-
-        var delay = TimeSpan.FromMilliseconds(500);
-        Alert? pending = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await client.ConnectAsync(options, stoppingToken);
-                    logger.LogInformation("Alert publisher connected to MQTT {Host}:{Port}", o.Host, o.Port);
-                    delay = TimeSpan.FromMilliseconds(500);
-                }
-                pending ??= await queue.Reader.ReadAsync(stoppingToken);
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(MqttTopics.SiteAlerts(new SiteId(pending.Branch, pending.Site)))
-                    .WithPayload(ContractJson.Serialize(pending))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithContentType("application/json")
-                    .Build();
-                var result = await client.PublishAsync(message, stoppingToken);
-                if (!result.IsSuccess)
-                {
-                    logger.LogWarning("MQTT broker refused alert {AlertId}: {Reason}", pending.AlertId, result.ReasonString ?? result.ReasonCode.ToString());
-                }
-                else
-                {
-                    Interlocked.Increment(ref published);
-                }
-                pending = null;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException or IOException)
-            {
-                logger.LogWarning("Alert publisher lost MQTT {Host}:{Port} ({Error}); retrying in {Delay}", o.Host, o.Port, e.Message, delay);
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
-        }
+        if (_client is { IsConnected: true }) await _client.DisconnectAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _client?.Dispose();
+        _gate.Dispose();
     }
 }

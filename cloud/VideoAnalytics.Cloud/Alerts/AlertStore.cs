@@ -28,9 +28,10 @@ public sealed record AlertChange(
 
 /// <summary>
 /// The alerts tables (<c>0200_alerts.sql</c>, <c>0202_alerts_labels.sql</c>). Every change is one transaction that also
-/// sends <c>NOTIFY va_alerts</c>, so every silo's live feed learns of it only once it is committed.
+/// sends <c>NOTIFY va_alerts</c>, so every silo's live feed learns of it only once it is committed, and queues it in
+/// <c>alert_outbox</c> for each of <paramref name="outbox"/>'s targets (MQTT, webhooks), which <see cref="AlertOutbox"/> sends.
 /// </summary>
-public sealed class AlertStore(NpgsqlDataSource dataSource)
+public sealed class AlertStore(NpgsqlDataSource dataSource, AlertOutboxTargets? outbox = null)
 {
     public const string NotifyChannel = "va_alerts";
 
@@ -168,6 +169,16 @@ public sealed class AlertStore(NpgsqlDataSource dataSource)
             labels.Parameters.AddWithValue("label", label);
             labels.Parameters.AddWithValue("actor", change.Actor);
             await labels.ExecuteNonQueryAsync(ct);
+        }
+        if (outbox is { Targets.Count: > 0 })
+        {
+            await using var queued = new NpgsqlCommand(
+                "INSERT INTO alert_outbox (alert_id, change, target, alert) SELECT @id, @change, t, @alert FROM unnest(@targets) AS t", conn, tx);
+            queued.Parameters.AddWithValue("id", a.AlertId);
+            queued.Parameters.AddWithValue("change", change.Action);
+            queued.Parameters.AddWithValue("targets", outbox.Targets.ToArray());
+            queued.Parameters.AddWithValue("alert", NpgsqlDbType.Jsonb, ContractJson.SerializeToString(a));
+            await queued.ExecuteNonQueryAsync(ct);
         }
         await using (var notify = new NpgsqlCommand("SELECT pg_notify(@ch, @id)", conn, tx))
         {

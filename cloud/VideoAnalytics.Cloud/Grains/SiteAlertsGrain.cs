@@ -15,7 +15,7 @@ namespace VideoAnalytics.Cloud.Grains;
 /// </summary>
 [GrainType("site-alerts")]
 public sealed class SiteAlertsGrain(
-    AlertStore store, AlertFanOut fanOut, IOptions<AlertOptions> options, TimeProvider time, ILogger<SiteAlertsGrain> logger)
+    AlertStore store, AlertOutbox outbox, IOptions<AlertOptions> options, TimeProvider time, ILogger<SiteAlertsGrain> logger)
     : Grain, ISiteAlertsGrain
 {
     private const int CriticalAfterFightClips = 3;
@@ -173,7 +173,7 @@ public sealed class SiteAlertsGrain(
     private async Task SaveAsync(AlertChange change)
     {
         await store.SaveAsync(change, CancellationToken.None);
-        fanOut.Enqueue(change.Alert, change.Action);
+        outbox.Committed(change.Alert, change.Action);
     }
 
     private Task ReportOpenCountAsync() =>

@@ -107,12 +107,12 @@ public static class CloudServiceCollectionExtensions
         services.AddSingleton<PostgresAlertFeed>();
         services.AddSingleton<IAlertFeed>(sp => sp.GetRequiredService<PostgresAlertFeed>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresAlertFeed>());
+        services.AddSingleton(sp => AlertOutboxTargets.From(
+            sp.GetRequiredService<IOptions<AlertOptions>>().Value, sp.GetRequiredService<IOptions<CloudMqttOptions>>().Value));
         services.AddSingleton<AlertMqttPublisher>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertMqttPublisher>());
         services.AddSingleton<WebhookSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
-        services.AddSingleton<AlertFanOut>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertFanOut>());
+        services.AddSingleton<AlertOutbox>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertOutbox>());
         services.AddSingleton<IAlertService, AlertService>();
     }
 

@@ -21,6 +21,9 @@ public sealed class ModelRegistryOptions : IValidatableObject
     /// <summary>How long the canary may take to report; then its silent devices count as failed (zero: wait forever).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")] public TimeSpan CanaryTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How often a silo looks for canary deadlines that passed while no silo had their rollout active.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")] public TimeSpan CanaryWatchInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Subscribe to <c>models/reported</c> here (shared subscription); off when Ingest forwards reports instead.</summary>
     public bool SubscribeReports { get; set; } = true;
 

@@ -33,6 +33,7 @@ public static class ModelRegistryServiceCollectionExtensions
         services.TryAddSingleton<HeadLabelStore>();
         services.TryAddSingleton<BranchHeadTrainer>();
         services.TryAddSingleton<AdminApiAuth>();
+        services.AddHostedService<CanaryDeadlineWatch>();
         if (config.GetValue(ModelRegistryOptions.Section + ":" + nameof(ModelRegistryOptions.SubscribeReports), true))
             services.AddHostedService<ModelReportSubscriber>();
         return services;

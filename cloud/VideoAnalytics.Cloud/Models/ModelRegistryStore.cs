@@ -235,6 +235,25 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         return rows;
     }
 
+    /// <summary>Sets (or clears, with null) the canary deadline of a rollout.</summary>
+    public async Task SetCanaryDeadlineAsync(string rolloutId, DateTimeOffset? deadline, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("UPDATE model_assignments SET canary_deadline_utc = $2 WHERE rollout_id = $1");
+        cmd.Parameters.Add(new() { Value = rolloutId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = deadline is { } d ? d : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Active assignments whose canary deadline has passed: their rollout grains must decide.</summary>
+    public async Task<IReadOnlyList<(ModelScope Scope, ModelKind Kind)>> OverdueCanariesAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT scope, kind FROM model_assignments WHERE state = 'active' AND canary_deadline_utc <= now()");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<(ModelScope, ModelKind)>();
+        while (await r.ReadAsync(ct)) rows.Add((ModelScope.Parse(r.GetString(0)), ParseKind(r.GetString(1))));
+        return rows;
+    }
+
     /// <summary>Records how far one device got in a rollout; an older report never overwrites a newer one.</summary>
     public async Task UpsertRolloutProgressAsync(string rolloutId, string device, DeviceProgress progress, CancellationToken ct)
     {

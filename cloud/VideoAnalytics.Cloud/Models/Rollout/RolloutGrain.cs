@@ -63,7 +63,8 @@ public sealed class RolloutGrain(
 
     /// <summary>
     /// A timer for the canary deadline, kept from idle collection. It lives with the activation: after a silo restart it
-    /// is armed again when the grain is next activated (every device report activates it).
+    /// is armed again when the grain is next activated, by a device report or by <see cref="CanaryDeadlineWatch"/>, which
+    /// finds passed deadlines in <c>model_assignments</c>.
     /// </summary>
     private void ArmCanaryDeadline()
     {
@@ -86,6 +87,7 @@ public sealed class RolloutGrain(
         var step = RolloutStateMachine.Start(state.State, spec);
         logger.LogInformation("Rollout {RolloutId}: {Model} over {Scope}: {Devices} devices, {Canary} canary", spec.RolloutId, $"{spec.Name}@{spec.Version}", spec.Scope, state.State.Order.Count, state.State.CanaryCount);
         await DecideAsync(step, RolloutPhase.Canary);
+        await store.SetCanaryDeadlineAsync(spec.RolloutId, state.State.CanaryDeadlineUtc, CancellationToken.None);
         ArmCanaryDeadline();
         return Summary();
     }
@@ -119,6 +121,7 @@ public sealed class RolloutGrain(
         await state.WriteStateAsync();
         if (state.State.Phase != before)
         {
+            if (before == RolloutPhase.Canary) await store.SetCanaryDeadlineAsync(spec.RolloutId, null, CancellationToken.None);
             logger.LogInformation("Rollout {RolloutId}: {From} → {To} {Reason}", spec.RolloutId, before, state.State.Phase, state.State.Reason);
             if (state.State.Phase == RolloutPhase.RolledBack)
                 await store.MarkRolledBackAsync(spec.RolloutId, "rollout", state.State.Reason ?? "rolled back", CancellationToken.None);

@@ -6,9 +6,8 @@ using Npgsql;
 namespace VideoAnalytics.Cloud.Models.Rollout;
 
 /// <summary>
-/// Wakes rollout grains whose canary deadline passed while no silo had them active (a restart, a failover): activation
-/// arms the grain's timer, which fires at once for a passed deadline. Without it such a rollout would wait for the
-/// next device report, and a canary of offline devices never sends one.
+/// Asks rollout grains whose canary deadline has passed to decide: those no silo had active (a restart, a failover)
+/// have no timer any more, and a canary of offline devices never sends the report that would activate them.
 /// </summary>
 public sealed class CanaryDeadlineWatch(
     ModelRegistryStore store, IGrainFactory grains, IOptions<ModelRegistryOptions> options, ILogger<CanaryDeadlineWatch> logger) : BackgroundService
@@ -25,7 +24,7 @@ public sealed class CanaryDeadlineWatch(
                     foreach (var (scope, kind) in await store.OverdueCanariesAsync(stoppingToken))
                     {
                         logger.LogInformation("Canary deadline of {Scope}/{Kind} has passed; waking its rollout", scope, kind);
-                        await grains.GetGrain<IRolloutGrain>(IRolloutGrain.KeyOf(scope, ModelRegistryStore.KindName(kind))).GetAsync();
+                        await grains.GetGrain<IRolloutGrain>(IRolloutGrain.KeyOf(scope, ModelRegistryStore.KindName(kind))).CheckCanaryDeadlineAsync();
                     }
                 }
                 catch (Exception e) when (e is NpgsqlException or OrleansException or TimeoutException)

@@ -29,6 +29,9 @@ public interface IRolloutGrain : IGrainWithStringKey
 
     Task<RolloutSummary?> GetAsync();
 
+    /// <summary>Decides on a canary whose deadline has passed (see <see cref="CanaryDeadlineWatch"/>); nothing otherwise.</summary>
+    Task CheckCanaryDeadlineAsync();
+
     static string KeyOf(ModelScope scope, string kind) => $"{scope}|{kind}";
 }
 
@@ -80,7 +83,11 @@ public sealed class RolloutGrain(
     {
         var before = state.State.Phase;
         await DecideAsync(RolloutStateMachine.OnCanaryDeadline(state.State, DateTimeOffset.UtcNow), before);
+        // A timer that fired a moment early decided nothing: arm it again for the rest.
+        if (state.State.Phase == RolloutPhase.Canary) ArmCanaryDeadline();
     }
+
+    public Task CheckCanaryDeadlineAsync() => state.State.Spec is null ? Task.CompletedTask : OnCanaryDeadlineAsync(CancellationToken.None);
 
     public async Task<RolloutSummary> StartAsync(RolloutSpec spec)
     {

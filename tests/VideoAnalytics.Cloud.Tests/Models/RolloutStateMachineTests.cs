@@ -34,6 +34,26 @@ public class RolloutStateMachineTests
     }
 
     [Fact]
+    public void After_a_restart_stored_progress_is_restored_and_a_decision_left_undone_is_made()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(20, canary: 10));
+        // As read back from storage: the grain state has no progress; both canary devices had reported running.
+        state.Progress = [];
+        var stored = first.Release.ToDictionary(d => d, _ => new DeviceProgress(DeviceProgress.Running, null, T), StringComparer.Ordinal);
+        RolloutStateMachine.RestoreProgress(state, stored, T);
+        Assert.Equal(2, state.Progress.Count);
+
+        var rest = RolloutStateMachine.Evaluate(state, T);
+        Assert.Equal(RolloutPhase.Full, state.Phase);
+        Assert.Equal(18, rest.Release.Count);
+        // Released devices with no stored row have not reported yet.
+        RolloutStateMachine.RestoreProgress(state, stored, T);
+        Assert.Equal(18, state.Progress.Values.Count(p => p.State == DeviceProgress.Pending));
+        Assert.True(RolloutStateMachine.Evaluate(state, T).IsEmpty);
+    }
+
+    [Fact]
     public void A_failing_canary_rolls_every_released_device_back()
     {
         var state = new RolloutState();

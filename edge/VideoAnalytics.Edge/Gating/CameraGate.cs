@@ -86,7 +86,7 @@ public sealed class CameraGate : IDisposable
         {
             _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, model.Rule, outcome.Decision, score, features)
             {
-                SceneEmbedding = scene?.Embedding(),
+                SceneEmbedding = scene?.Embedding(bgr, position),
             }, position);
         }
     }

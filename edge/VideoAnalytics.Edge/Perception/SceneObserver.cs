@@ -6,7 +6,8 @@ namespace VideoAnalytics.Edge.Perception;
 
 /// <summary>
 /// The whole-frame embedding of a camera and the scene heads on it (e.g. a <c>fight</c> head), refreshed at most every
-/// <c>every</c> of video time: the gate reads the head scores as features, clips carry the embedding.
+/// <c>every</c> of video time: the gate reads the head scores as features, clips carry the embedding. Without scene heads
+/// nothing reads it between clips, so it is only computed when a clip asks for it.
 /// </summary>
 public sealed class SceneObserver(ImageEncoder encoder, HeadSet? heads, TimeSpan every)
 {
@@ -18,10 +19,20 @@ public sealed class SceneObserver(ImageEncoder encoder, HeadSet? heads, TimeSpan
     /// <summary>Scene head scores by name (empty until the first update, or without heads).</summary>
     public IReadOnlyDictionary<string, float> Heads => _named;
 
-    /// <summary>A copy of the latest frame embedding, or null before the first update.</summary>
-    public float[]? Embedding() => _last is null ? null : (float[])_embedding.Clone();
+    /// <summary>A copy of the frame embedding at <paramref name="position"/>, encoded from <paramref name="bgr"/> unless a fresh one exists.</summary>
+    public float[] Embedding(Mat bgr, TimeSpan position)
+    {
+        Refresh(bgr, position);
+        return (float[])_embedding.Clone();
+    }
 
+    /// <summary>Called on every analysed frame: keeps the scene head scores current.</summary>
     public void Update(Mat bgr, TimeSpan position)
+    {
+        if (heads is not null) Refresh(bgr, position);
+    }
+
+    private void Refresh(Mat bgr, TimeSpan position)
     {
         if (_last is { } last && position - last < every) return;
         _last = position;

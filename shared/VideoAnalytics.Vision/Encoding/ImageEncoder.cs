@@ -105,6 +105,9 @@ public sealed class ImageEncoder : IDisposable
     /// <summary>The model's batch is fixed (e.g. OMZ-0287: 1), so crops are encoded <see cref="MaxBatch"/> at a time.</summary>
     public bool FixedBatch { get; }
 
+    /// <summary>Inferences run so far (a batch of crops is one).</summary>
+    public long Inferences { get; private set; }
+
     /// <summary>
     /// Encodes the crops of <paramref name="bgrFrame"/> under <paramref name="boxes"/> (clipped to the frame) into
     /// <paramref name="embeddings"/>: embedding i at <c>[i*EmbeddingSize, (i+1)*EmbeddingSize)</c>.
@@ -172,6 +175,7 @@ public sealed class ImageEncoder : IDisposable
     private void Run(int count, Span<float> destination)
     {
         if (FixedBatch) count = MaxBatch; // a fixed-batch model always runs its full batch; only the first slots are read
+        Inferences++;
         if (_boundBatch != count)
         {
             // One tensor pair per batch size, all views of the same buffers; rebinding only when the size changes.

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 
@@ -15,9 +14,8 @@ public sealed record AlertOutboxTargets(IReadOnlyList<string> Targets)
     public const string Mqtt = "mqtt";
     public const string WebhookPrefix = "webhook:";
 
-    public static AlertOutboxTargets From(AlertOptions alerts, CloudMqttOptions mqtt) =>
-        new([.. (alerts.PublishMqtt && !string.IsNullOrWhiteSpace(mqtt.Host) ? new[] { Mqtt } : []),
-             .. alerts.Webhooks.Select(w => WebhookPrefix + w.Url).Distinct(StringComparer.Ordinal)]);
+    public static AlertOutboxTargets From(AlertOptions alerts, AlertMqttPublisher mqtt) =>
+        new([.. (mqtt.Enabled ? new[] { Mqtt } : []), .. alerts.Webhooks.Select(w => WebhookPrefix + w.Url).Distinct(StringComparer.Ordinal)]);
 }
 
 /// <summary>

@@ -108,7 +108,7 @@ public static class CloudServiceCollectionExtensions
         services.AddSingleton<IAlertFeed>(sp => sp.GetRequiredService<PostgresAlertFeed>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresAlertFeed>());
         services.AddSingleton(sp => AlertOutboxTargets.From(
-            sp.GetRequiredService<IOptions<AlertOptions>>().Value, sp.GetRequiredService<IOptions<CloudMqttOptions>>().Value));
+            sp.GetRequiredService<IOptions<AlertOptions>>().Value, sp.GetRequiredService<AlertMqttPublisher>()));
         services.AddSingleton<AlertMqttPublisher>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AlertOutbox>();

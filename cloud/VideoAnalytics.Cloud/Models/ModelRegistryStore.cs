@@ -83,7 +83,7 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         string? supersedes;
-        await using (var cmd = new NpgsqlCommand("UPDATE model_assignments SET state='superseded' WHERE scope=$1 AND kind=$2 AND state='active' RETURNING rollout_id", conn, tx))
+        await using (var cmd = new NpgsqlCommand("UPDATE model_assignments SET state='superseded', canary_deadline_utc=NULL WHERE scope=$1 AND kind=$2 AND state='active' RETURNING rollout_id", conn, tx))
         {
             cmd.Parameters.Add(new() { Value = a.Scope.ToString() });
             cmd.Parameters.Add(new() { Value = KindName(a.Kind) });
@@ -107,7 +107,7 @@ public sealed class ModelRegistryStore(NpgsqlDataSource db)
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             """
-            WITH rb AS (UPDATE model_assignments SET state='rolled_back' WHERE rollout_id=$1 AND state='active' RETURNING supersedes)
+            WITH rb AS (UPDATE model_assignments SET state='rolled_back', canary_deadline_utc=NULL WHERE rollout_id=$1 AND state='active' RETURNING supersedes)
             UPDATE model_assignments SET state='active' WHERE rollout_id = (SELECT supersedes FROM rb) AND state='superseded'
             """, conn, tx))
         {

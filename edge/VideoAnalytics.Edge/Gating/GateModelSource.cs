@@ -7,8 +7,8 @@ namespace VideoAnalytics.Edge.Gating;
 
 /// <summary>
 /// The gate model a camera scores with now: a <c>heads</c> package the model manager activated for this camera (or
-/// device-wide), otherwise the configured heads file. A package whose features differ from what the agent computes is
-/// ignored with one warning, and the last usable model stays.
+/// device-wide), otherwise the configured heads file. A package whose features or optical-flow width differ from what
+/// the agent computes is ignored with one warning, and the last usable model stays.
 /// </summary>
 public sealed class GateModelSource(GateModel configured, ModelSlots? slots, string camera, IReadOnlyList<string> featureNames, ILogger logger)
 {
@@ -28,24 +28,12 @@ public sealed class GateModelSource(GateModel configured, ModelSlots? slots, str
             {
                 // The camera's windows are cut by the configured gate; the pushed one brings weights and thresholds.
                 var pushed = active.As<LoadedGateHeads>().Gate;
-                if (pushed.FlowWidth != _configured.FlowWidth)
-                {
-                    // Flow at another resolution shifts the motion features the weights were fitted on.
-                    logger.LogWarning("Camera {Camera}: heads {Name}@{Version} were trained on optical flow {Pushed} px wide, this camera computes {Configured} px; keeping gate v{Current}",
-                        camera, active.Manifest.Name, active.Manifest.Version, pushed.FlowWidth, _configured.FlowWidth, _current.Version);
-                    return _current;
-                }
+                pushed.RequireFeatures(featureNames, $"{active.Manifest.Name}@{active.Manifest.Version}", _configured.FlowWidth);
                 var swapped = pushed with
                 {
                     Version = active.Manifest.Version, WindowSeconds = _configured.WindowSeconds,
                     StrideSeconds = _configured.StrideSeconds, AnalysisFps = _configured.AnalysisFps,
                 };
-                if (!swapped.FeatureNames.SequenceEqual(featureNames))
-                {
-                    logger.LogWarning("Camera {Camera}: heads {Name}@{Version} expect features [{Features}]; keeping gate v{Current}",
-                        camera, active.Manifest.Name, active.Manifest.Version, string.Join(",", swapped.FeatureNames), _current.Version);
-                    return _current;
-                }
                 logger.LogInformation("Camera {Camera}: gate now uses heads {Name}@{Version} (low {Low:F3}, high {High:F3})",
                     camera, active.Manifest.Name, active.Manifest.Version, swapped.Low, swapped.High);
                 _current = swapped;

@@ -54,13 +54,16 @@ public sealed record GateModel
 
     /// <summary>
     /// Throws when <paramref name="computed"/> (the features computed where the gate runs) are not the ones it was
-    /// trained on; names the pose stage when that is the difference.
+    /// trained on, naming the pose stage when that is the difference; with <paramref name="flowWidth"/>, also when the
+    /// optical flow there runs at another width (it shifts the motion features the weights were fitted on).
     /// </summary>
-    public void RequireFeatures(IReadOnlyList<string> computed, string file)
+    public void RequireFeatures(IReadOnlyList<string> computed, string source, int? flowWidth = null)
     {
+        if (flowWidth is { } width && width != FlowWidth)
+            throw new InvalidDataException($"gate '{source}' was trained on optical flow {FlowWidth} px wide, computed here: {width} px");
         if (FeatureNames.SequenceEqual(computed)) return;
         var poseDiffers = FeatureNames.Any(GateFeatures.Pose.Contains) != computed.Any(GateFeatures.Pose.Contains);
-        throw new InvalidDataException($"gate heads file '{file}' expects features [{string.Join(",", FeatureNames)}], computed here: [{string.Join(",", computed)}]"
+        throw new InvalidDataException($"gate '{source}' expects features [{string.Join(",", FeatureNames)}], computed here: [{string.Join(",", computed)}]"
             + (poseDiffers ? " (train the gate with the same Edge:Pose setting: va-edge train-gate --config)" : ""));
     }
 
@@ -79,10 +82,8 @@ public sealed record GateModel
         }
         if (!float.IsFinite(Bias)) errors.Add("bias is not finite");
         if (!(Low is >= 0 and <= 1) || !(High is >= 0 and <= 1) || Low > High) errors.Add($"need 0 <= low ({Low}) <= high ({High}) <= 1");
-        if (!(WindowSeconds > 0) || !(StrideSeconds > 0) || StrideSeconds > WindowSeconds) errors.Add($"window {WindowSeconds} s / stride {StrideSeconds} s are not valid");
+        errors.AddRange(Window().Validate());
         if (!(AnalysisFps > 0)) errors.Add($"analysisFps {AnalysisFps} must be positive");
-        if (FlowWidth is < GateWindowSettings.MinFlowWidth or > GateWindowSettings.MaxFlowWidth)
-            errors.Add($"flowWidth {FlowWidth} must be within {GateWindowSettings.MinFlowWidth}..{GateWindowSettings.MaxFlowWidth}");
         if (FeatureNames is not null)
         {
             var known = new HashSet<string>(GateFeatures.Core.Concat(GateFeatures.Pose).Concat((HeadNames ?? []).Select(GateFeatures.Head)));

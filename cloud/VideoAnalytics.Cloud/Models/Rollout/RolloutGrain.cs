@@ -94,7 +94,8 @@ public sealed class RolloutGrain(
         var step = RolloutStateMachine.Start(state.State, spec);
         logger.LogInformation("Rollout {RolloutId}: {Model} over {Scope}: {Devices} devices, {Canary} canary", spec.RolloutId, $"{spec.Name}@{spec.Version}", spec.Scope, state.State.Order.Count, state.State.CanaryCount);
         await DecideAsync(step, RolloutPhase.Canary);
-        await store.SetCanaryDeadlineAsync(spec.RolloutId, state.State.CanaryDeadlineUtc, CancellationToken.None);
+        // A new assignment row has no deadline; only a canary sets one (DecideAsync clears it when the canary ends).
+        if (state.State.CanaryDeadlineUtc is { } deadline) await store.SetCanaryDeadlineAsync(spec.RolloutId, deadline, CancellationToken.None);
         ArmCanaryDeadline();
         return Summary();
     }
@@ -128,7 +129,8 @@ public sealed class RolloutGrain(
         await state.WriteStateAsync();
         if (state.State.Phase != before)
         {
-            if (before == RolloutPhase.Canary) await store.SetCanaryDeadlineAsync(spec.RolloutId, null, CancellationToken.None);
+            // Past the canary of an assignment that stays active (released to all): nothing left for the watch.
+            if (before == RolloutPhase.Canary && state.State.Phase == RolloutPhase.Full) await store.SetCanaryDeadlineAsync(spec.RolloutId, null, CancellationToken.None);
             logger.LogInformation("Rollout {RolloutId}: {From} → {To} {Reason}", spec.RolloutId, before, state.State.Phase, state.State.Reason);
             if (state.State.Phase == RolloutPhase.RolledBack)
                 await store.MarkRolledBackAsync(spec.RolloutId, "rollout", state.State.Reason ?? "rolled back", CancellationToken.None);

@@ -17,7 +17,7 @@ public sealed class ModelReportRecorder(ModelRegistryStore store, IGrainFactory 
         await store.UpsertReportAsync(report, ct);
         var device = new DeviceId(report.Branch, report.Site, report.Device);
         var reduced = new DeviceReport(RolloutCoordinator.DeviceKey(device), ModelRegistryStore.StateName(report.State),
-            [.. report.Models.Where(m => m.Health == HealthyMark).Select(m => DeviceReport.Healthy(m.Name, m.Version))], report.LastError, report.TimeUtc);
+            [.. report.Models.Where(m => m.Health == HealthyMark).Select(m => DeviceReport.Healthy(m.Name, m.Version))], report.LastError, report.TimeUtc, report.RolloutId);
         foreach (var a in (await store.ActiveAssignmentsAsync(ct)).Where(a => a.Scope.Covers(device)))
             await grains.GetGrain<IRolloutGrain>(IRolloutGrain.KeyOf(a.Scope, ModelRegistryStore.KindName(a.Kind))).OnReportedAsync(reduced);
     }

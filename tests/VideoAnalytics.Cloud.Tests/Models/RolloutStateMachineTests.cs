@@ -77,6 +77,30 @@ public class RolloutStateMachineTests
     }
 
     [Fact]
+    public void A_report_that_answers_an_earlier_rollout_does_not_fail_this_one()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(1, canary: 0));
+        var device = first.Release[0];
+        // Sent for the previous rollout before the device saw ours: still the old version.
+        Assert.True(RolloutStateMachine.OnReported(state, Running(device, version: "1.0") with { RolloutId = "20261101-000000-000-bbbbbbbbbb" }).IsEmpty);
+        Assert.True(RolloutStateMachine.OnReported(state, new DeviceReport(device, "failed", [], "bad detector", T, "20261101-000000-000-bbbbbbbbbb")).IsEmpty);
+        Assert.Equal(DeviceProgress.Pending, state.Progress[device].State);
+        // Another rollout's desired state that already carries our version counts.
+        RolloutStateMachine.OnReported(state, Running(device) with { RolloutId = "20261102-000000-000-cccccccccc" });
+        Assert.Equal(RolloutPhase.Completed, state.Phase);
+    }
+
+    [Fact]
+    public void An_answer_to_this_rollout_without_its_version_is_a_failure()
+    {
+        var state = new RolloutState();
+        var first = RolloutStateMachine.Start(state, Spec(1, canary: 0));
+        RolloutStateMachine.OnReported(state, Running(first.Release[0], version: "1.0") with { RolloutId = state.Spec!.RolloutId });
+        Assert.Equal(RolloutPhase.RolledBack, state.Phase);
+    }
+
+    [Fact]
     public void Failures_under_the_threshold_do_not_stop_the_rollout()
     {
         var state = new RolloutState();

@@ -35,14 +35,18 @@ public sealed record RolloutSpec(
     [property: Id(9)] IReadOnlyDictionary<string, PreviousTarget> Previous,
     [property: Id(10)] TimeSpan CanaryTimeout = default);
 
-/// <summary>A device's <c>models/reported</c>, reduced to what a rollout decides on.</summary>
+/// <summary>
+/// A device's <c>models/reported</c>, reduced to what a rollout decides on. <see cref="RolloutId"/> is the rollout
+/// whose desired state the device was answering (null from devices that do not say).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DeviceReport(
     [property: Id(0)] string Device,
     [property: Id(1)] string State,
     [property: Id(2)] IReadOnlyList<string> Running,
     [property: Id(3)] string? Error,
-    [property: Id(4)] DateTimeOffset TimeUtc)
+    [property: Id(4)] DateTimeOffset TimeUtc,
+    [property: Id(5)] string? RolloutId = null)
 {
     /// <summary>The key used in <see cref="DeviceReport.Running"/>: a model that runs healthy.</summary>
     public static string Healthy(string name, string version) => $"{name}@{version}";
@@ -105,10 +109,14 @@ public static class RolloutStateMachine
     public static RolloutStep OnReported(RolloutState state, DeviceReport report)
     {
         if (state.Spec is not { } spec || state.Phase is RolloutPhase.RolledBack || !state.Progress.ContainsKey(report.Device)) return RolloutStep.None;
+        var runsOurs = report.State == "running" && report.Running.Contains(DeviceReport.Healthy(spec.Name, spec.Version));
+        // A report that answers an earlier desired state (it crossed our release on the wire) says nothing about this
+        // version unless it already shows it running.
+        if (!runsOurs && report.RolloutId is { } answered && answered != spec.RolloutId) return RolloutStep.None;
         var progress = report.State switch
         {
             "failed" => DeviceProgress.Failed,
-            "running" when report.Running.Contains(DeviceReport.Healthy(spec.Name, spec.Version)) => DeviceProgress.Running,
+            "running" when runsOurs => DeviceProgress.Running,
             "running" => DeviceProgress.Failed,
             _ => DeviceProgress.Pending,
         };

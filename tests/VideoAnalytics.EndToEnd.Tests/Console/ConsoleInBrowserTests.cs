@@ -66,7 +66,7 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
         await page.ScreenshotAsync(new() { Path = ScreenshotPath("alerts"), FullPage = true });
 
         await row.ClickAsync();
-        await page.WaitForURLAsync($"**/console/alerts/{alert.AlertId}");
+        await ArrivedAtAsync(page, $"**/console/alerts/{alert.AlertId}");
         var counter = page.Locator("#frame-counter");
         await Assertions.Expect(counter).ToHaveTextAsync($"Frame 1 / {jpegs.Count}", new() { Timeout = TimeoutMs });
         await Assertions.Expect(page.Locator("#track-list")).ToContainTextAsync("#7 person");
@@ -146,14 +146,20 @@ public sealed class ConsoleInBrowserTests(ConsoleHostFixture fixture) : IClassFi
     private static async Task SignInAsync(IPage page, string name, string path = "/console/alerts")
     {
         await page.GotoAsync(path);
-        await page.WaitForURLAsync("**/console/signin?**");
+        await ArrivedAtAsync(page, "**/console/signin?**");
         await page.ScreenshotAsync(new() { Path = ScreenshotPath("signin") });
         await page.FillAsync("#name", name);
         await page.FillAsync("#password", ConsoleTestHost.Password);
         await page.ClickAsync("#signin-button");
-        await page.WaitForURLAsync($"**{path}");
+        await ArrivedAtAsync(page, $"**{path}");
         await Assertions.Expect(page.Locator("#who")).ToContainTextAsync(name);
     }
+
+    /// <summary>
+    /// Waits for the navigation to <paramref name="url"/> to commit, not for the page's load event: on a busy test
+    /// machine that can lag by many seconds, and the assertions that follow wait for exactly what they read.
+    /// </summary>
+    private static Task ArrivedAtAsync(IPage page, string url) => page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
 
     /// <summary>Whether the canvas pixel on the left edge of a box has the colour the player gives that track.</summary>
     private static Task<bool> BoxEdgeHasTrackColourAsync(IPage page, int trackId, float x, float y) =>

@@ -10,12 +10,15 @@ internal sealed class KubernetesManifests
     private KubernetesManifests(string dir)
     {
         Dir = dir;
-        foreach (var file in ResourceFiles(dir))
-        {
-            var stream = new YamlStream();
-            using (var reader = new StreamReader(file)) stream.Load(reader);
-            _documents.AddRange(stream.Documents.Select(d => (YamlMappingNode)d.RootNode));
-        }
+        foreach (var file in ResourceFiles(dir)) _documents.AddRange(Documents(file));
+    }
+
+    /// <summary>The documents of one YAML file (several, separated by ---).</summary>
+    public static IEnumerable<YamlMappingNode> Documents(string file)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(file)) stream.Load(reader);
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode);
     }
 
     public string Dir { get; }

@@ -23,9 +23,7 @@ public sealed class KubernetesManifestsRunTheCloudTests
     public void The_kustomization_applies_every_manifest_and_the_broker_runs_the_tested_config()
     {
         var k8s = KubernetesManifests.Load();
-        var kustomization = new YamlStream();
-        using (var reader = new StreamReader(Path.Combine(k8s.Dir, "kustomization.yaml"))) kustomization.Load(reader);
-        var root = (YamlMappingNode)kustomization.Documents[0].RootNode;
+        var root = Documents(Path.Combine(k8s.Dir, "kustomization.yaml")).Single();
         Assert.Equal(ResourceFiles(k8s.Dir).Select(Path.GetFileName), Sequence(root, "resources").Order(StringComparer.Ordinal));
 
         // The broker pod runs deploy/mosquitto/mosquitto.conf, which the transport tests run for real.

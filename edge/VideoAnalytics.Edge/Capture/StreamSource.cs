@@ -99,6 +99,8 @@ public sealed class StreamSource : IFrameSource
         process.Exited += (_, _) => format.TrySetException(new FrameSourceException($"cannot open {description}: ffmpeg exited ({process.ExitCode})"));
         try
         {
+            // Opened on the camera's own capture thread (IFrameSource is synchronous, like VideoCapture): waiting here
+            // blocks only this camera.
             var (width, height, fps) = format.Task.WaitAsync(openTimeout).GetAwaiter().GetResult();
             return new StreamSource(process, description, width, height, fps);
         }

@@ -61,7 +61,11 @@ internal sealed class SpeedBenchmark : IBenchmark
         var frames = results.Sum(p => p.Frames);
         Console.WriteLine($"speed: video={Path.GetFileName(video)} {width}x{height} frames={maxFrames}x{rounds} detector={detector.ModelName} encoder={encoder?.ModelName ?? "off"} providers={string.Join(",", detector.Providers)}");
         Print("decode", timings.MeanMilliseconds(Stage.Decode), "(own thread, as the capture thread)");
-        Print("detect", timings.MeanMilliseconds(Stage.Detect), "(the detector's Detect: its own preprocess, inference, decode, NMS)");
+        Print("detect", timings.MeanMilliseconds(Stage.Detect), "(the detector's Detect, split below over all its frames)");
+        var phases = detector.PhaseTimes;
+        Print("  preprocess", phases.MeanMilliseconds(phases.PreprocessTicks), "(letterbox + normalise into the reused input tensor)");
+        Print("  inference", phases.MeanMilliseconds(phases.InferenceTicks), "(ONNX Runtime)");
+        Print("  decode_nms", phases.MeanMilliseconds(phases.DecodeTicks), "(box decoding, class filter, per-class NMS)");
         Print("track", timings.MeanMilliseconds(Stage.Track));
         Print("encode", timings.MeanMilliseconds(Stage.Encode),
             encoder is null ? "(off)" : run.EveryCrop ? "(every person crop of every frame)"

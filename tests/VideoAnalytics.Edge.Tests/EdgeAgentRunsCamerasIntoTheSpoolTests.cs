@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Hosting.Commands;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Gating;
@@ -28,12 +26,10 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
             ["AnalysisFps"] = 10, ["Live"] = false, ["Loop"] = false, ["QueueCapacity"] = 64,
         });
         var spool = new FolderSpool(Directory.CreateDirectory(Path.Combine(_dir, "spool")).FullName);
-        var errors = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
-        var exit = await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(config, spool);
 
-        Assert.Equal("", errors.ToString());
+        Assert.Equal("", errors);
         Assert.Equal(0, exit);
         var raise = spool.GateEvents.First(e => e.Decision == GateDecision.Uncertain);
         Assert.Empty(raise.Validate(DateTimeOffset.UtcNow));
@@ -77,12 +73,11 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
             ["Heads"] = cropHeads, ["SceneHeads"] = sceneHeads, ["SceneEverySeconds"] = 0.5,
         });
         var spool = new FolderSpool(Directory.CreateDirectory(Path.Combine(_dir, "spool-b")).FullName);
-        var errors = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
-        Assert.Equal(0, await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token));
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(config, spool);
 
-        Assert.Equal("", errors.ToString());
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
         var record = spool.TrackBatches.SelectMany(b => b.Records).First(r => r.ClassName == "person");
         Assert.Equal(512, record.Embedding!.Length);
         Assert.InRange(record.Heads["carrying"], 0, 1);
@@ -101,11 +96,10 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
         {
             ["Id"] = "cam-a", ["Source"] = TestEnvironment.PedestrianVideo, [key] = value,
         });
-        var errors = new StringWriter();
-        var exit = await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(new FolderSpool(_dir)), errors, CancellationToken.None);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(config, new FolderSpool(_dir));
 
         Assert.Equal(2, exit);
-        var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("Edge:Cameras:0", line);
         Assert.Contains(named, line);
     }
@@ -115,12 +109,11 @@ public sealed class EdgeAgentRunsCamerasIntoTheSpoolTests : IDisposable
     {
         var missing = Path.Combine(_dir, "no-such-video.mp4");
         var config = WriteConfig(EdgeTestConfig.DefaultGateHeads, camera: new JsonObject { ["Id"] = "cam-a", ["Source"] = missing });
-        var errors = new StringWriter();
-        var exit = await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(new FolderSpool(_dir)), errors, CancellationToken.None);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(config, new FolderSpool(_dir));
 
         Assert.Equal(2, exit);
-        Assert.Contains(missing, errors.ToString());
-        Assert.Contains("Edge:Cameras:0:Source", errors.ToString());
+        Assert.Contains(missing, errors);
+        Assert.Contains("Edge:Cameras:0:Source", errors);
     }
 
     private string WriteHeads(string name, string head, int seed)

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using VideoAnalytics.Edge.Hosting.Commands;
+using System.Text.RegularExpressions;
 using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Testing;
 
@@ -23,8 +22,7 @@ public sealed class EdgeContainerConfigRunsTests : IDisposable
         Assert.Contains("COPY deploy/models /opt/va/models", dockerfile, StringComparison.Ordinal);
         Assert.Contains("CMD [\"run\", \"--config\", \"/etc/va/edge.json\"]", dockerfile, StringComparison.Ordinal);
 
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(deploy, "docker", "edge.json")))!;
-        MapPaths(config);
+        var config = JsonNode.Parse(LocalPaths(await File.ReadAllTextAsync(Path.Combine(deploy, "docker", "edge.json"))))!;
         var camera = config["Edge"]!["Cameras"]![0]!;
         Assert.StartsWith("rtsp://", (string)camera["Source"]!, StringComparison.Ordinal);
         camera["Source"] = TestEnvironment.Videos("survfight", "nofight", "nofi006.mp4");
@@ -33,41 +31,22 @@ public sealed class EdgeContainerConfigRunsTests : IDisposable
         var path = Path.Combine(_dir, "edge.json");
         await File.WriteAllTextAsync(path, config.ToJsonString());
         var spool = new FolderSpool(Directory.CreateDirectory(Path.Combine(_dir, "spool")).FullName);
-        var errors = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
 
-        var exit = await RunCommand.RunAsync(path, null, b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(path, spool);
 
-        Assert.Equal("", errors.ToString());
+        Assert.Equal("", errors);
         Assert.Equal(0, exit);
         var records = spool.TrackBatches.SelectMany(b => b.Records).ToList();
         Assert.Contains(records, r => r.ClassName == "person" && r.Embedding is { Length: 512 });
     }
 
-    /// <summary>/opt/va/models → deploy/models, /opt/va/onnx/NAME → that file under ../shared/models, other container folders → a test folder.</summary>
-    private void MapPaths(JsonNode node)
+    /// <summary>/opt/va/models → deploy/models, /opt/va/onnx/NAME → that file under ../shared/models, /etc/va and /var/lib/va → a test folder.</summary>
+    private string LocalPaths(string json)
     {
-        if (node is JsonObject obj)
-        {
-            foreach (var (key, value) in obj.ToList())
-            {
-                if (value is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith('/')) obj[key] = MapPath(s);
-                else if (value is not null) MapPaths(value);
-            }
-        }
-        else if (node is JsonArray array)
-        {
-            foreach (var item in array) if (item is not null) MapPaths(item);
-        }
-    }
-
-    private string MapPath(string path)
-    {
-        const string models = "/opt/va/models/", onnx = "/opt/va/onnx/";
-        if (path.StartsWith(models, StringComparison.Ordinal)) return Path.Combine(TestEnvironment.RepoRoot, "deploy", "models", path[models.Length..]);
-        if (path.StartsWith(onnx, StringComparison.Ordinal))
-            return Directory.EnumerateFiles(TestEnvironment.Models(), path[onnx.Length..], SearchOption.AllDirectories).Single();
-        return Path.Combine(_dir, path.TrimStart('/'));
+        json = json.Replace("\"/opt/va/models/", $"\"{TestEnvironment.RepoRoot}/deploy/models/", StringComparison.Ordinal);
+        json = Regex.Replace(json, "\"/opt/va/onnx/([^\"]+)\"",
+            m => $"\"{Directory.EnumerateFiles(TestEnvironment.Models(), m.Groups[1].Value, SearchOption.AllDirectories).Single()}\"");
+        return Regex.Replace(json, "\"/(etc/va|var/lib/va)/", m => $"\"{_dir}/{m.Groups[1].Value}/");
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

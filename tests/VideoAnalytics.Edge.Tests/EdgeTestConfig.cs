@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using VideoAnalytics.Edge.Hosting.Commands;
+using VideoAnalytics.Edge.Uplink.Spool;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Gating;
 
@@ -36,6 +39,15 @@ internal static class EdgeTestConfig
     public static string PoseManifest => Path.Combine(TestEnvironment.RepoRoot, "deploy", "models", "simplepose", "manifest.json");
 
     public static string PoseModel => TestEnvironment.Models("ultralight_simplepose", "ultralight_nano_simplepose_256x192.onnx");
+
+    /// <summary>Runs the agent (<c>va-edge run</c>) on <paramref name="config"/> into <paramref name="spool"/>: its exit code and what it wrote to stderr.</summary>
+    public static async Task<(int Exit, string Errors)> RunAgentAsync(string config, ISpool spool, int timeoutSeconds = 120)
+    {
+        var errors = new StringWriter();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        var exit = await RunCommand.RunAsync(config, null, b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token);
+        return (exit, errors.ToString());
+    }
 
     /// <summary>An agent configuration file in <paramref name="dir"/>: one camera, the real detector, the given gate heads.</summary>
     public static string WriteAgentConfig(string dir, string heads, JsonObject camera, JsonObject? encoder = null, JsonObject? pose = null)

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Hosting.Commands;
 using VideoAnalytics.Edge.Uplink.Spool;
@@ -39,12 +38,9 @@ public sealed class PoseStageFeedsTheAgentsGateTests : IDisposable
         var heads = Path.Combine(_dir, "heads.json");
         File.WriteAllText(heads, (trained with { Low = 0, High = 1 }).ToJson());
         var spool = new FolderSpool(Directory.CreateDirectory(Path.Combine(_dir, "spool")).FullName);
-        var errors = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var exit = await RunCommand.RunAsync(EdgeTestConfig.WriteAgentConfig(_dir, heads, Camera, pose: Pose), null,
-            b => b.Services.AddSingleton<ISpool>(spool), errors, cts.Token);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(EdgeTestConfig.WriteAgentConfig(_dir, heads, Camera, pose: Pose), spool);
 
-        Assert.Equal((0, ""), (exit, errors.ToString()));
+        Assert.Equal((0, ""), (exit, errors));
         var raise = spool.GateEvents.First(e => e.Decision == GateDecision.Uncertain);
         Assert.Equal(trained.FeatureNames.Order(), raise.Features!.Keys.Order());
         Assert.Contains(spool.GateEvents, e => e.Features![GateFeatures.PoseWristSpeedMax] > 0);
@@ -53,14 +49,12 @@ public sealed class PoseStageFeedsTheAgentsGateTests : IDisposable
     [Fact]
     public async Task Pose_on_with_a_gate_trained_without_it_fails_at_start_and_says_what_to_do()
     {
-        var errors = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var exit = await RunCommand.RunAsync(EdgeTestConfig.WriteAgentConfig(_dir, EdgeTestConfig.DefaultGateHeads, Camera, pose: Pose), null,
-            b => b.Services.AddSingleton<ISpool>(new FolderSpool(_dir)), errors, cts.Token);
+        var (exit, errors) = await EdgeTestConfig.RunAgentAsync(
+            EdgeTestConfig.WriteAgentConfig(_dir, EdgeTestConfig.DefaultGateHeads, Camera, pose: Pose), new FolderSpool(_dir), timeoutSeconds: 60);
 
         Assert.NotEqual(0, exit);
-        Assert.Contains("Edge:Pose", errors.ToString(), StringComparison.Ordinal);
-        Assert.Contains("pose_wrist_speed_max", errors.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Edge:Pose", errors, StringComparison.Ordinal);
+        Assert.Contains("pose_wrist_speed_max", errors, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -96,8 +96,9 @@ public sealed class KubernetesManifestsRunTheCloudTests
         }
     }
 
-    private static YamlMappingNode SiloContainer(KubernetesManifests k8s) =>
-        Items(Map(k8s.Find("StatefulSet", "va-cloud"), "spec", "template", "spec"), "containers").Single();
+    private static YamlMappingNode SiloPod(KubernetesManifests k8s) => Map(k8s.Find("StatefulSet", "va-cloud"), "spec", "template", "spec");
+
+    private static YamlMappingNode SiloContainer(KubernetesManifests k8s) => Items(SiloPod(k8s), "containers").Single();
 
     /// <summary>The container's environment as the kubelet builds it: envFrom in order, then env with $(VAR) expanded.</summary>
     private static Dictionary<string, string> PodEnvironment(KubernetesManifests k8s, YamlMappingNode container,
@@ -126,15 +127,17 @@ public sealed class KubernetesManifestsRunTheCloudTests
         return env;
     }
 
+    /// <summary>va-cloud's options classes by the configuration section they bind (their <c>Section</c> constant).</summary>
+    private static readonly (Type Type, string[] Path)[] OptionSections = [.. typeof(CloudClusterOptions).Assembly.GetTypes()
+        .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
+        .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
+        .Select(x => (x.Type, ((string)x.Field!.GetRawConstantValue()!).Split(':')))];
+
     /// <summary>A setting must name a property of the options class bound to its section (a typo is otherwise silently ignored).</summary>
     private static void AssertNamesAnOption(string key)
     {
-        var sections = typeof(CloudClusterOptions).Assembly.GetTypes()
-            .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
-            .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
-            .Select(x => (x.Type, Path: ((string)x.Field!.GetRawConstantValue()!).Split(':')));
         var path = key.Split("__");
-        var section = sections.Where(s => path.Take(s.Path.Length).SequenceEqual(s.Path, StringComparer.OrdinalIgnoreCase)).MaxBy(s => s.Path.Length);
+        var section = OptionSections.Where(s => path.Take(s.Path.Length).SequenceEqual(s.Path, StringComparer.OrdinalIgnoreCase)).MaxBy(s => s.Path.Length);
         Assert.True(section.Type is not null, $"{key}: no options section of va-cloud starts like this");
         var type = section.Type;
         foreach (var segment in path.Skip(section.Path.Length))
@@ -154,7 +157,7 @@ public sealed class KubernetesManifestsRunTheCloudTests
     private static void WriteMountedSecrets(KubernetesManifests k8s, YamlMappingNode container,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> secrets, string root)
     {
-        var volumes = Items(Map(k8s.Find("StatefulSet", "va-cloud"), "spec", "template", "spec"), "volumes").ToDictionary(v => Scalar(v, "name")!);
+        var volumes = Items(SiloPod(k8s), "volumes").ToDictionary(v => Scalar(v, "name")!);
         foreach (var mount in Items(container, "volumeMounts"))
         {
             var volume = volumes[Scalar(mount, "name")!];

@@ -31,13 +31,3 @@ public sealed class BrokerTrust
         return chain.Build(leaf);
     }
 }
-
-/// <summary>Capped exponential backoff with full jitter, for reconnect loops.</summary>
-public static class Backoff
-{
-    public static TimeSpan Delay(int attempt, TimeSpan min, TimeSpan max)
-    {
-        var cap = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
-        return TimeSpan.FromMilliseconds(min.TotalMilliseconds + Random.Shared.NextDouble() * (cap - min.TotalMilliseconds));
-    }
-}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Edge.Capture;
 
@@ -29,7 +30,7 @@ public sealed class CameraWorker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly FramePool _pool = new();
     private readonly DropOldestChannel<CapturedFrame> _channel;
-    private readonly ReconnectBackoff _backoff;
+    private readonly Backoff _backoff;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _healthLock = new();
     private Task _loop = Task.CompletedTask;
@@ -51,7 +52,7 @@ public sealed class CameraWorker : IAsyncDisposable
         _open = open ?? FrameSources.Open;
         _logger = logger;
         _channel = new DropOldestChannel<CapturedFrame>(options.QueueCapacity, f => f.Return());
-        _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.ReconnectInitialSeconds), TimeSpan.FromSeconds(options.ReconnectMaxSeconds));
+        _backoff = new Backoff(TimeSpan.FromSeconds(options.ReconnectInitialSeconds), TimeSpan.FromSeconds(options.ReconnectMaxSeconds));
     }
 
     public string CameraId => _options.Id;

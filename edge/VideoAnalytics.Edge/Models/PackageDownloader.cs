@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Contracts.Models;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Edge.Models;
 
@@ -17,6 +18,8 @@ public sealed class ModelFetchException(string message, Exception? inner = null)
 public sealed class PackageDownloader(HttpClient http, IOptions<ModelManagerOptions> options, ILogger<PackageDownloader> logger)
 {
     private const string PartialSuffix = ".partial";
+    private static readonly TimeSpan RetryInitial = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(5);
 
     /// <summary>Downloads the manifest (checked against the desired hash) and every file it lists into <paramref name="directory"/>.</summary>
     public async Task<ModelManifest> FetchPackageAsync(DesiredModel desired, string directory, TrustedModelKeys trusted, CancellationToken ct)
@@ -59,7 +62,7 @@ public sealed class PackageDownloader(HttpClient http, IOptions<ModelManagerOpti
             {
                 logger.LogWarning("Download of {Url} broke at {Bytes} bytes ({Error}); resuming (attempt {Attempt}/{Attempts})",
                     url, File.Exists(partial) ? new FileInfo(partial).Length : 0, e.Message, attempt + 1, attempts);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+                await Task.Delay(Backoff.Delay(attempt - 1, RetryInitial, RetryMax), ct);
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Edge.Tests;

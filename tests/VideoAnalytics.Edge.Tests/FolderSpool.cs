@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 
 namespace VideoAnalytics.Edge.Tests;
 

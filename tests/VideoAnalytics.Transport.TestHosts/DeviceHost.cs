@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Edge.Uplink;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Transport.TestHosts;

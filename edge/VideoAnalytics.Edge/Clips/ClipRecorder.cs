@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Hosting;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Tracking;
 
 namespace VideoAnalytics.Edge.Clips;

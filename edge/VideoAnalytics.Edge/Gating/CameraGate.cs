@@ -6,7 +6,7 @@ using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Hosting;
 using VideoAnalytics.Edge.Models;
 using VideoAnalytics.Edge.Perception;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Tracking;
 

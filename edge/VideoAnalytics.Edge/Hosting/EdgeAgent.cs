@@ -9,7 +9,7 @@ using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Edge.Models;
 using Microsoft.Extensions.DependencyInjection;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Encoding;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Heads;

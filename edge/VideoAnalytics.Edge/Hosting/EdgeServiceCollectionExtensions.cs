@@ -11,7 +11,7 @@ public static class EdgeServiceCollectionExtensions
     /// <summary>
     /// The edge pipeline: options (bound strictly, validated at start), counters and the agent, which is also the
     /// <see cref="IDeviceHealthSource"/> of the status message. Call it before <c>services.AddUplink(configuration)</c>
-    /// (which provides the <see cref="Uplink.Spool.ISpool"/> the agent writes into).
+    /// (which provides the <see cref="Spool.ISpool"/> the agent writes into).
     /// </summary>
     public static IServiceCollection AddEdgePipeline(this IServiceCollection services, IConfiguration configuration)
     {

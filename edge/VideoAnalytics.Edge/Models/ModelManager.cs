@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Edge.Uplink;
 
@@ -63,7 +62,6 @@ internal sealed partial class ActiveRecordJsonContext : JsonSerializerContext;
 public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
 {
     private readonly ModelManagerOptions _options;
-    private readonly DeviceId _device;
     private readonly IModelActivator[] _activators;
     private readonly PackageDownloader _downloader;
     private readonly Lazy<IDeviceUplink> _uplink;
@@ -73,11 +71,10 @@ public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
     private readonly Dictionary<string, ActiveEntry> _active = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ModelManager(IOptions<ModelManagerOptions> options, IOptions<MqttUplinkOptions> uplink, IEnumerable<IModelActivator> activators,
+    public ModelManager(IOptions<ModelManagerOptions> options, IEnumerable<IModelActivator> activators,
         PackageDownloader downloader, Func<IDeviceUplink> deviceUplink, TrustedModelKeys trusted, ModelSlots slots, ILogger<ModelManager> logger)
     {
         _options = options.Value;
-        _device = uplink.Value.Device;
         _activators = activators.ToArray();
         _downloader = downloader;
         // Resolved on first use: the uplink itself depends on this manager (as its desired-models handler).
@@ -240,9 +237,10 @@ public sealed class ModelManager : BackgroundService, IDesiredModelsHandler
 
     private async Task ReportAsync(string? rolloutId, ModelApplyState state, IReadOnlyList<string> errors, CancellationToken ct)
     {
+        var device = _uplink.Value.Device;
         var report = new ReportedModelState
         {
-            Branch = _device.Branch, Site = _device.Site, Device = _device.Device, TimeUtc = DateTimeOffset.UtcNow,
+            Branch = device.Branch, Site = device.Site, Device = device.Device, TimeUtc = DateTimeOffset.UtcNow,
             RolloutId = rolloutId, State = state,
             Models = [.. _active.Values.DistinctBy(a => (a.Name, a.Version)).Select(a => new RunningModel(a.Name, a.Kind, a.Version, "ok"))],
             LastError = errors.Count == 0 ? null : Truncate(string.Join("; ", errors)),

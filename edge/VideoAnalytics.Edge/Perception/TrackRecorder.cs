@@ -2,7 +2,7 @@ using OpenCvSharp;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Hosting;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Encoding;
 using VideoAnalytics.Vision.Heads;

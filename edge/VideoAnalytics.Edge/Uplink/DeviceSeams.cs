@@ -1,3 +1,4 @@
+using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Models;
 
@@ -21,6 +22,9 @@ public interface IDesiredModelsHandler
 public interface IDeviceUplink
 {
     bool IsConnected { get; }
+
+    /// <summary>Who the device is on the wire (<c>Edge:Mqtt:DeviceId</c>): the ids in its topics and reports.</summary>
+    DeviceId Device { get; }
 
     /// <summary>Publishes (retained) what the device runs now; kept and re-published on every reconnect.</summary>
     Task PublishModelsReportedAsync(ReportedModelState reported, CancellationToken ct);

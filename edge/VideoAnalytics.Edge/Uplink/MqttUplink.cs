@@ -13,7 +13,7 @@ using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Contracts.Topics;
 using VideoAnalytics.Contracts.Transport;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 
 namespace VideoAnalytics.Edge.Uplink;
 
@@ -41,6 +41,8 @@ public sealed class MqttUplink(
     private volatile ReportedModelState? _reported;
 
     public bool IsConnected => _connected?.IsConnected ?? false;
+
+    public DeviceId Device => _device;
 
     public async Task PublishModelsReportedAsync(ReportedModelState reported, CancellationToken ct)
     {

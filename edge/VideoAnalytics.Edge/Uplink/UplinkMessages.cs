@@ -4,7 +4,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 
 namespace VideoAnalytics.Edge.Uplink;
 

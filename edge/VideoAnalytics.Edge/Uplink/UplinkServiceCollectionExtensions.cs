@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 
 namespace VideoAnalytics.Edge.Uplink;
 
@@ -21,7 +22,9 @@ public static class UplinkServiceCollectionExtensions
         services.AddOptions<MqttUplinkOptions>().Bind(configuration.GetSection(MqttUplinkOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttUplinkOptions>, MqttUplinkOptionsValidator>());
         services.TryAddSingleton<IDeviceHealthSource, EmptyDeviceHealthSource>();
-        services.AddSingleton<FileSpool>();
+        // The spool files items under the topics of the device the uplink connects as (Edge:Mqtt:DeviceId).
+        services.AddSingleton(sp => new FileSpool(sp.GetRequiredService<IOptions<SpoolOptions>>().Value,
+            sp.GetRequiredService<IOptions<MqttUplinkOptions>>().Value.Device, sp.GetRequiredService<ILogger<FileSpool>>()));
         services.AddSingleton<ISpool>(sp => sp.GetRequiredService<FileSpool>());
         services.AddSingleton<MqttUplink>();
         services.AddSingleton<IDeviceUplink>(sp => sp.GetRequiredService<MqttUplink>());

@@ -15,7 +15,7 @@ using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Contracts.Topics;
 using VideoAnalytics.Edge.Uplink;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Edge.Tests.Uplink;

@@ -86,7 +86,7 @@ public static class RunCommand
             errors.WriteLine($"va-edge: invalid configuration: {string.Join("; ", e.Failures)}");
             return 2;
         }
-        catch (InvalidOperationException e) when (e.Message.Contains(nameof(Uplink.Spool.ISpool), StringComparison.Ordinal))
+        catch (InvalidOperationException e) when (e.Message.Contains(nameof(Spool.ISpool), StringComparison.Ordinal))
         {
             errors.WriteLine("va-edge: no spool is registered: the host must call services.AddUplink(configuration)");
             return 2;

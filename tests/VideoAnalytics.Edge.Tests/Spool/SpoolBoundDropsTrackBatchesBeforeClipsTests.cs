@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VideoAnalytics.Contracts.Identity;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
-namespace VideoAnalytics.Edge.Tests.Uplink;
+namespace VideoAnalytics.Edge.Tests.Spool;
 
 public sealed class SpoolBoundDropsTrackBatchesBeforeClipsTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace VideoAnalytics.Edge.Uplink.Spool;
+namespace VideoAnalytics.Edge.Spool;
 
 public enum SpoolItemKind
 {

@@ -1,6 +1,6 @@
 using VideoAnalytics.Contracts.Messages;
 
-namespace VideoAnalytics.Edge.Uplink.Spool;
+namespace VideoAnalytics.Edge.Spool;
 
 /// <summary>
 /// The durable queue between the edge pipeline and the uplink. What is enqueued is on disk (written, fsynced,

@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
-using VideoAnalytics.Edge.Uplink.Spool;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
-namespace VideoAnalytics.Edge.Tests.Uplink;
+namespace VideoAnalytics.Edge.Tests.Spool;
 
 public sealed class SpoolSurvivesRestartTests : IDisposable
 {

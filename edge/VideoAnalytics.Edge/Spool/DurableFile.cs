@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace VideoAnalytics.Edge.Uplink.Spool;
+namespace VideoAnalytics.Edge.Spool;
 
 /// <summary>
 /// Writes files so that after a crash or power loss each is either absent or complete: write to a temp name, fsync,

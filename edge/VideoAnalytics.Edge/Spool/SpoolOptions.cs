@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace VideoAnalytics.Edge.Uplink.Spool;
+namespace VideoAnalytics.Edge.Spool;
 
 /// <summary>Configuration section <c>Edge:Spool</c>.</summary>
 public sealed class SpoolOptions

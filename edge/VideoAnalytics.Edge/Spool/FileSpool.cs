@@ -5,13 +5,12 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Contracts.Topics;
 
-namespace VideoAnalytics.Edge.Uplink.Spool;
+namespace VideoAnalytics.Edge.Spool;
 
 /// <summary>
 /// The spool on disk: one file per item, named <c>{sequence}-{kind}-{camera}.item</c>, written durably (see
@@ -38,8 +37,8 @@ public sealed class FileSpool : ISpool
     private long _bytes;
     private DroppedCounters _dropped = new(0, 0);
 
-    public FileSpool(IOptions<SpoolOptions> options, IOptions<MqttUplinkOptions> uplink, ILogger<FileSpool> logger)
-        : this(options.Value.Directory, options.Value.MaxBytes, uplink.Value.Device, logger, TimeSpan.FromSeconds(options.Value.KeepAcknowledgedSeconds))
+    public FileSpool(SpoolOptions options, DeviceId device, ILogger<FileSpool> logger)
+        : this(options.Directory, options.MaxBytes, device, logger, TimeSpan.FromSeconds(options.KeepAcknowledgedSeconds))
     {
     }
 

@@ -4,7 +4,7 @@ using OpenCvSharp;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
-using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Tracking;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Tracking;
 

@@ -3,7 +3,7 @@ using OpenCvSharp;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Clips;
-using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Models;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Spool;

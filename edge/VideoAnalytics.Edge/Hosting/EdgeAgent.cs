@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink;

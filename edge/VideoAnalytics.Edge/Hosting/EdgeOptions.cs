@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Edge.Capture;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Vision.Gating;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Uplink;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Gating;
-using VideoAnalytics.Edge.Hosting;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Encoding;
 

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Hosting;
+using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Encoding;

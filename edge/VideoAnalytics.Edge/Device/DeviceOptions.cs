@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace VideoAnalytics.Edge.Hosting;
+namespace VideoAnalytics.Edge.Device;
 
 /// <summary><c>Edge:Device</c>: where this agent sits in the hierarchy (slugs, as in every topic and message).</summary>
 public sealed class DeviceOptions

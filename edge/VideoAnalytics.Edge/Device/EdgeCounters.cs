@@ -1,7 +1,7 @@
 using System.Globalization;
 using VideoAnalytics.Contracts.Messages;
 
-namespace VideoAnalytics.Edge.Hosting;
+namespace VideoAnalytics.Edge.Device;
 
 /// <summary>What the agent did, for the status message and the summary printed at exit.</summary>
 public sealed class EdgeCounters

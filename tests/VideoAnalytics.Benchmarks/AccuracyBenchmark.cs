@@ -1,6 +1,6 @@
 using System.Globalization;
 using VideoAnalytics.Cloud.Judging;
-using VideoAnalytics.Edge.Gating;
+using VideoAnalytics.Edge.Pipeline;
 using VideoAnalytics.Vision.Gating;
 
 namespace VideoAnalytics.Benchmarks;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Heads;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Edge.Tests;

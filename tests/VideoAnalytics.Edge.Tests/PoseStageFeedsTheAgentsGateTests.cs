@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Hosting.Commands;
-using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Testing;
 using VideoAnalytics.Vision.Gating;
 

@@ -146,13 +146,12 @@ public sealed class CameraWorker : IAsyncDisposable
 
     private PumpOutcome Pump(IFrameSource source, ref TimeSpan position, CancellationToken ct)
     {
-        var interval = AnalysisFps > 0 ? TimeSpan.FromSeconds(1 / AnalysisFps) : TimeSpan.Zero;
         var pace = _options.Live && !_options.IsLiveCamera;
         var lossless = !_options.Live && !_options.IsLiveCamera;
         var wall = Stopwatch.StartNew();
         TimeSpan? first = null;
         var sessionOffset = position;
-        var nextAnalysis = position;
+        var clock = new AnalysisClock(AnalysisFps);
         while (!ct.IsCancellationRequested)
         {
             var frame = _pool.Rent();
@@ -186,13 +185,11 @@ public sealed class CameraWorker : IAsyncDisposable
                 var ahead = sourcePosition - first.Value - wall.Elapsed;
                 if (ahead > TimeSpan.Zero && ct.WaitHandle.WaitOne(ahead)) { frame.Return(); return PumpOutcome.Stopped; }
             }
-            if (position < nextAnalysis)
+            if (!clock.ShouldAnalyse(position))
             {
                 frame.Return();
                 continue;
             }
-            // Stay on the analysis grid, but never try to catch up on time already lost.
-            nextAnalysis = nextAnalysis + interval > position ? nextAnalysis + interval : position + interval;
             frame.Position = position;
             frame.CapturedUtc = DateTimeOffset.UtcNow;
             frame.Sequence = Interlocked.Increment(ref _framesDelivered);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VideoAnalytics.Contracts.Identity;
 
 namespace VideoAnalytics.Edge.Device;
 
@@ -16,4 +17,6 @@ public sealed class DeviceOptions
 
     [Required, RegularExpression(SlugPattern, ErrorMessage = SlugMessage)]
     public string Device { get; set; } = "";
+
+    public DeviceId Id => new(Branch, Site, Device);
 }

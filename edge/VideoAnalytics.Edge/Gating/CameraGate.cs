@@ -5,7 +5,6 @@ using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Models;
-using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Tracking;
@@ -14,24 +13,24 @@ namespace VideoAnalytics.Edge.Gating;
 
 /// <summary>
 /// The gate of one camera: features over a sliding window → logistic score → decision (hysteresis, cooldown, hourly
-/// clip cap) → gate event into the spool and, for raises within the cap, a clip.
+/// clip cap) → gate event into the spool and, for raises within the cap, the clip to record (returned: the camera's
+/// pipeline hands it to its clip recorder).
 /// </summary>
 public sealed class CameraGate : IDisposable
 {
     private readonly string _camera;
-    private readonly DeviceOptions _device;
+    private readonly DeviceId _device;
     private readonly GateModelSource _models;
     private readonly GateFeatureExtractor _extractor;
     private readonly GateDecider _decider;
-    private readonly ClipRecorder _clips;
     private readonly ISpool _spool;
     private readonly EdgeCounters _counters;
     private readonly ILogger _logger;
     private readonly float[] _features;
     private readonly PoseMotion? _pose;
 
-    public CameraGate(string camera, DeviceOptions device, GateModel model, GateOptions options, int personClassId,
-        ClipRecorder clips, ISpool spool, EdgeCounters counters, ILogger logger, ModelSlots? slots = null, PoseMotion? pose = null)
+    public CameraGate(string camera, DeviceId device, GateModel model, GateOptions options, int personClassId,
+        ISpool spool, EdgeCounters counters, ILogger logger, ModelSlots? slots = null, PoseMotion? pose = null)
     {
         _pose = pose;
         _camera = camera;
@@ -41,7 +40,6 @@ public sealed class CameraGate : IDisposable
         model.RequireFeatures(_extractor.FeatureNames, options.Heads);
         _models = new GateModelSource(model, slots, camera, _extractor.FeatureNames, logger);
         _decider = new GateDecider(model.Low, model.High, TimeSpan.FromSeconds(options.CooldownSeconds), options.MaxUploadsPerHour);
-        _clips = clips;
         _spool = spool;
         _counters = counters;
         _logger = logger;
@@ -51,11 +49,13 @@ public sealed class CameraGate : IDisposable
     /// <summary>The last window's score (NaN before the first window).</summary>
     public double LastScore { get; private set; } = double.NaN;
 
-    public async ValueTask ObserveAsync(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> tracks,
-        SceneObserver? scene, CancellationToken ct)
+    /// <summary>Adds one analysed frame; returns the clip to record when a window raised one within the cap, else null.</summary>
+    /// <param name="sceneHeads">The camera's scene head scores (gate features when its model reads them).</param>
+    public async ValueTask<ClipRequest?> ObserveAsync(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> tracks,
+        IReadOnlyDictionary<string, float>? sceneHeads, CancellationToken ct)
     {
-        _extractor.AddFrame(bgr, position, tracks, scene?.Heads);
-        if (!_extractor.TryGetWindow(_features, out var window)) return;
+        _extractor.AddFrame(bgr, position, tracks, sceneHeads);
+        if (!_extractor.TryGetWindow(_features, out var window)) return null;
         var model = _models.Current();
         _decider.UseThresholds(model.Low, model.High);
         var score = model.Score(_features);
@@ -67,7 +67,7 @@ public sealed class CameraGate : IDisposable
             else _counters.DecisionSuppressed();
             _logger.LogInformation("Camera {Camera}: {Decision} at score {Score:F3} held back ({Reason})", _camera, outcome.Decision, score, outcome.Suppressed);
         }
-        if (!outcome.Emit) return;
+        if (!outcome.Emit) return null;
 
         var features = new Dictionary<string, float>(_features.Length);
         for (var i = 0; i < _features.Length; i++) features[_extractor.FeatureNames[i]] = _features[i];
@@ -82,13 +82,7 @@ public sealed class CameraGate : IDisposable
         _counters.Decision(outcome.Decision);
         _logger.LogInformation("Camera {Camera}: gate {Rule} {Decision} score {Score:F3} (low {Low:F3}, high {High:F3}){Clip}",
             _camera, model.Rule, outcome.Decision, score, model.Low, model.High, clipId is null ? "" : " clip " + clipId);
-        if (clipId is not null)
-        {
-            _clips.Trigger(new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, model.Rule, outcome.Decision, score, features)
-            {
-                SceneEmbedding = scene?.Embedding(bgr, position),
-            }, position);
-        }
+        return clipId is null ? null : new ClipRequest(clipId, _device.Branch, _device.Site, _device.Device, _camera, model.Rule, outcome.Decision, score, features);
     }
 
     public void Dispose()

@@ -1,17 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Device;
-using VideoAnalytics.Edge.Gating;
-using VideoAnalytics.Edge.Perception;
-using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Edge.Models;
-using Microsoft.Extensions.DependencyInjection;
+using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Pipeline;
 using VideoAnalytics.Edge.Spool;
-using VideoAnalytics.Vision.Encoding;
+using VideoAnalytics.Edge.Uplink;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Heads;
 using VideoAnalytics.Vision.Onnx;
@@ -19,7 +17,7 @@ using VideoAnalytics.Vision.Onnx;
 namespace VideoAnalytics.Edge.Hosting;
 
 /// <summary>
-/// The edge agent: one capture worker and one analysis pipeline per configured camera, all writing into the spool.
+/// The edge agent: one <see cref="CameraPipeline"/> per configured camera, all writing into the spool.
 /// A camera that fails does not stop the others. When every camera has ended (files played once) the agent stops the
 /// host; at exit it logs the summary counters.
 /// </summary>
@@ -81,14 +79,14 @@ public sealed class EdgeAgent(
                 _modelVersions[pose.Name] = pose.Version;
             }
         }
-        var builder = new ClipBuilder(o.Gate.KeyframeFps, o.Gate.ClipVideo, TimeSpan.FromSeconds(60));
+        var pipelines = new CameraPipelineFactory(o, gateModel, spool, counters, timings, services.GetService<ModelSlots>(), loggers);
         if (o.Gate.ClipVideo && !ClipBuilder.FfmpegAvailable) _logger.LogWarning("ffmpeg is not on PATH: clips carry keyframes only, no MP4");
         _logger.LogInformation("Gate {Rule} v{Version}: low {Low:F3}, high {High:F3}, window {Window} s", gateModel.Rule, gateModel.Version, gateModel.Low, gateModel.High, gateModel.WindowSeconds);
         try
         {
             foreach (var camera in o.Cameras)
             {
-                lock (_pipelines) _pipelines.Add(CreatePipeline(o, camera, gateModel, builder));
+                lock (_pipelines) _pipelines.Add(pipelines.Create(camera));
             }
             var runs = _pipelines.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None)).ToList();
             await Task.WhenAll(runs).ConfigureAwait(false);
@@ -124,38 +122,4 @@ public sealed class EdgeAgent(
     }
 
     private static readonly TimeSpan SpoolDrainTime = TimeSpan.FromSeconds(60);
-
-    private CameraPipeline CreatePipeline(EdgeOptions o, CameraOptions camera, GateModel gateModel, ClipBuilder builder)
-    {
-        var logger = loggers.CreateLogger($"VideoAnalytics.Edge.Camera.{camera.Id}");
-        var detector = DetectorLoader.Load(o.Detector, o.Onnx, loggers);
-        ImageEncoder? encoder = null;
-        HeadSet? heads = null;
-        SceneObserver? scene = null;
-        HeadSet? sceneHeads = null;
-        if (o.Encoder.Enabled)
-        {
-            var package = ModelPackageLoader.Load(o.Encoder.Manifest, o.Encoder.ModelFile);
-            encoder = new ImageEncoder(new OnnxSessionFactory(o.Onnx, loggers.CreateLogger<OnnxSessionFactory>()).Create(package));
-            if (!string.IsNullOrWhiteSpace(o.Encoder.Heads)) heads = HeadSet.Load(o.Encoder.Heads, encoder.EmbeddingSize, encoder.ModelName);
-            sceneHeads = string.IsNullOrWhiteSpace(o.Encoder.SceneHeads) ? null : HeadSet.Load(o.Encoder.SceneHeads, encoder.EmbeddingSize, encoder.ModelName);
-            scene = new SceneObserver(encoder, sceneHeads, TimeSpan.FromSeconds(o.Encoder.SceneEverySeconds));
-        }
-        var provided = new Dictionary<string, float>();
-        if (sceneHeads is not null) HeadScores.Name(sceneHeads, new float[sceneHeads.OutputCount], provided);
-        var missingHeads = gateModel.HeadNames.Where(h => !provided.ContainsKey(h)).ToList();
-        if (missingHeads.Count > 0)
-            throw new InvalidDataException($"gate heads file '{o.Gate.Heads}' reads scene heads [{string.Join(",", missingHeads)}] that Edge:Encoder:SceneHeads does not provide");
-        var person = DetectorLoader.PersonClassId(detector);
-        var clips = new ClipRecorder(TimeSpan.FromSeconds(o.Gate.PreRollSeconds), TimeSpan.FromSeconds(o.Gate.PostRollSeconds), o.Gate.ClipMaxSide, builder, spool, counters, logger);
-        // Heads packages pushed by the cloud replace the configured gate when the model manager is part of the host.
-        var pose = o.Pose.CreateMotion(o.Onnx, loggers);
-        var gate = new CameraGate(camera.Id, o.Device, gateModel, o.Gate, person, clips, spool, counters, logger, services.GetService<ModelSlots>(), pose);
-        var tracks = new TrackRecorder(camera.Id, o.Device, o.Tracks, detector.Labels, person, encoder, heads, spool, counters);
-        if (camera.AnalysisFps is { } fps && Math.Abs(fps - gateModel.AnalysisFps) > 1e-6)
-            logger.LogWarning("Camera {Camera} analyses {Fps} frames/s but gate v{Version} was trained at {GateFps}: its motion features will read differently; leave AnalysisFps unset to follow the gate",
-                camera.Id, fps, gateModel.Version, gateModel.AnalysisFps);
-        var worker = new CameraWorker(camera, logger, analysisFpsWhenUnset: gateModel.AnalysisFps);
-        return new CameraPipeline(worker, detector, tracks, gate, clips, scene, encoder, counters, timings, logger);
-    }
 }

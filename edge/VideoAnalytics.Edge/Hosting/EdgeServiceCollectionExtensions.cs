@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Pipeline;
 using VideoAnalytics.Edge.Uplink;
 
 namespace VideoAnalytics.Edge.Hosting;
@@ -16,7 +17,7 @@ public static class EdgeServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgePipeline(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EdgeOptions>().Configure(o => EdgeOptions.Bind(configuration, o)).ValidateOnStart();
+        services.AddOptions<EdgeOptions>().Configure(o => EdgeOptions.Bind(configuration.GetSection(EdgeConfiguration.Section), o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
         services.AddSingleton<EdgeCounters>();
         services.AddSingleton<StageTimings>();

@@ -1,8 +1,6 @@
 using OpenCvSharp;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
-using VideoAnalytics.Edge.Device;
-using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Encoding;
 using VideoAnalytics.Vision.Heads;
@@ -14,21 +12,19 @@ namespace VideoAnalytics.Edge.Perception;
 /// <summary>
 /// Turns a camera's tracks into structured <see cref="TrackRecord"/>s: when a track ends (and every
 /// <see cref="TrackOptions.RecordEverySeconds"/> while it lives) its class, time span, downsampled normalised
-/// trajectory, scores, clothing colours, best crop (small JPEG), crop embedding and head outputs. Records go out in
-/// <see cref="TrackBatch"/>es with a per-camera sequence number.
+/// trajectory, scores, clothing colours, best crop (small JPEG), crop embedding and head outputs. Records leave in
+/// <see cref="TrackBatch"/>es with a per-camera sequence number, returned when one is due: the caller spools them.
 /// </summary>
 public sealed class TrackRecorder : IDisposable
 {
     private const int CropMaxSide = 128;
     private static readonly TimeSpan CropEvery = TimeSpan.FromSeconds(1);
     private readonly string _camera;
-    private readonly DeviceOptions _device;
+    private readonly DeviceId _device;
     private readonly TrackOptions _options;
     private readonly IReadOnlyList<string> _labels;
     private readonly ImageEncoder? _encoder;
     private readonly HeadSet? _heads;
-    private readonly ISpool _spool;
-    private readonly EdgeCounters _counters;
     private readonly int _personClassId;
     private readonly Dictionary<long, TrackState> _tracks = [];
     private readonly List<TrackRecord> _pending = [];
@@ -36,8 +32,8 @@ public sealed class TrackRecorder : IDisposable
     private DateTimeOffset _lastBatchUtc = DateTimeOffset.MinValue;
     private long _sequence;
 
-    public TrackRecorder(string camera, DeviceOptions device, TrackOptions options, IReadOnlyList<string> labels, int personClassId,
-        ImageEncoder? encoder, HeadSet? heads, ISpool spool, EdgeCounters counters)
+    public TrackRecorder(string camera, DeviceId device, TrackOptions options, IReadOnlyList<string> labels, int personClassId,
+        ImageEncoder? encoder, HeadSet? heads)
     {
         _camera = camera;
         _device = device;
@@ -46,13 +42,12 @@ public sealed class TrackRecorder : IDisposable
         _personClassId = personClassId;
         _encoder = encoder;
         _heads = heads;
-        _spool = spool;
-        _counters = counters;
     }
 
     public long Sequence => _sequence;
 
-    public async ValueTask ObserveAsync(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> active, IReadOnlyList<long> ended, CancellationToken ct)
+    /// <summary>Follows the tracks of one analysed frame; returns the batch due now, if any.</summary>
+    public TrackBatch? Observe(Mat bgr, TimeSpan position, DateTimeOffset utc, IReadOnlyList<TrackedObject> active, IReadOnlyList<long> ended)
     {
         int width = bgr.Cols, height = bgr.Rows;
         foreach (var t in active)
@@ -84,12 +79,13 @@ public sealed class TrackRecorder : IDisposable
             if ((s.LastPosition - s.FirstPosition).TotalSeconds >= _options.MinTrackSeconds) _pending.Add(Record(s, ended: true));
             s.Dispose();
         }
-        if (_pending.Count > 0 && (utc - _lastBatchUtc >= TimeSpan.FromSeconds(_options.BatchSeconds) || _pending.Count >= 200))
-            await SendAsync(utc, ct).ConfigureAwait(false);
+        return _pending.Count > 0 && (utc - _lastBatchUtc >= TimeSpan.FromSeconds(_options.BatchSeconds) || _pending.Count >= 200)
+            ? TakeBatch(utc)
+            : null;
     }
 
-    /// <summary>At shutdown or end of input: records every live track as ended and sends what is pending.</summary>
-    public async ValueTask FlushAsync(DateTimeOffset utc, CancellationToken ct)
+    /// <summary>At shutdown or end of input: records every live track as ended and returns what is pending, if any.</summary>
+    public TrackBatch? Flush(DateTimeOffset utc)
     {
         foreach (var s in _tracks.Values)
         {
@@ -97,10 +93,10 @@ public sealed class TrackRecorder : IDisposable
             s.Dispose();
         }
         _tracks.Clear();
-        if (_pending.Count > 0) await SendAsync(utc, ct).ConfigureAwait(false);
+        return _pending.Count > 0 ? TakeBatch(utc) : null;
     }
 
-    private async ValueTask SendAsync(DateTimeOffset utc, CancellationToken ct)
+    private TrackBatch TakeBatch(DateTimeOffset utc)
     {
         var batch = new TrackBatch
         {
@@ -109,8 +105,7 @@ public sealed class TrackRecorder : IDisposable
         };
         _pending.Clear();
         _lastBatchUtc = utc;
-        await _spool.EnqueueTrackBatchAsync(batch, ct).ConfigureAwait(false);
-        _counters.TrackBatchWritten(batch.Records.Count);
+        return batch;
     }
 
     private TrackRecord Record(TrackState s, bool ended)

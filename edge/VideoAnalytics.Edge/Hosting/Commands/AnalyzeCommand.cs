@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Pipeline;
 using VideoAnalytics.Vision.Gating;
 
 namespace VideoAnalytics.Edge.Hosting.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using VideoAnalytics.Edge.Gating;
 using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Pipeline;
 using VideoAnalytics.Vision.Gating;
 
 namespace VideoAnalytics.Edge.Hosting.Commands;

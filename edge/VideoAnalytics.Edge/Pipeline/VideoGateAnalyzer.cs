@@ -6,7 +6,7 @@ using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Tracking;
 
-namespace VideoAnalytics.Edge.Gating;
+namespace VideoAnalytics.Edge.Pipeline;
 
 /// <summary>One gate window of an analysed video, with the people tracked at its end.</summary>
 public sealed record AnalyzedWindow(GateWindow Window, float[] Features, IReadOnlyList<TrackedObject> Tracks);

@@ -1,22 +1,25 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Edge.Clips;
 using VideoAnalytics.Edge.Device;
 using VideoAnalytics.Edge.Gating;
+using VideoAnalytics.Edge.Perception;
+using VideoAnalytics.Edge.Spool;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Encoding;
 
-namespace VideoAnalytics.Edge.Perception;
+namespace VideoAnalytics.Edge.Pipeline;
 
 /// <summary>
 /// One camera's analysis: frames from its <see cref="CameraWorker"/> → detector → tracker, overlapped
 /// (<see cref="PipelinedPerception"/>) with track records, scene encoder, gate and clip ring on the previous frame.
-/// Each frame goes back to the capture pool when done.
+/// Track batches, gate events and clips go into the spool. Each frame goes back to the capture pool when done.
 /// </summary>
 public sealed class CameraPipeline(
     CameraWorker worker, IObjectDetector detector, TrackRecorder tracks, CameraGate gate, ClipRecorder clips,
-    SceneObserver? scene, ImageEncoder? encoder, EdgeCounters counters, StageTimings timings, ILogger logger) : IAsyncDisposable
+    SceneObserver? scene, ImageEncoder? encoder, ISpool spool, EdgeCounters counters, StageTimings timings, ILogger logger) : IAsyncDisposable
 {
     private readonly PerceptionStep _step = new(detector, DetectorLoader.NewTracker(), timings);
 
@@ -35,7 +38,7 @@ public sealed class CameraPipeline(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        await tracks.FlushAsync(DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
+        await SpoolAsync(tracks.Flush(DateTimeOffset.UtcNow), CancellationToken.None).ConfigureAwait(false);
         await clips.FlushAsync().ConfigureAwait(false);
         logger.LogInformation("Camera {Camera} analysis stopped ({State}): {Analysed} frames analysed, {Dropped} dropped",
             worker.CameraId, worker.State, worker.Health().FramesAnalysed, worker.FramesDropped);
@@ -45,7 +48,7 @@ public sealed class CameraPipeline(
     private async ValueTask AnalyseAsync(PerceivedFrame<CapturedFrame> perceived, CancellationToken ct)
     {
         var frame = perceived.Frame;
-        await tracks.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, perceived.Ended, ct).ConfigureAwait(false);
+        await SpoolAsync(tracks.Observe(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, perceived.Ended), ct).ConfigureAwait(false);
         if (scene is not null)
         {
             var te = Stopwatch.GetTimestamp();
@@ -53,11 +56,20 @@ public sealed class CameraPipeline(
             timings.Add(Stage.Encode, te);
         }
         var t0 = Stopwatch.GetTimestamp();
-        await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, scene, ct).ConfigureAwait(false);
+        var clip = await gate.ObserveAsync(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, scene?.Heads, ct).ConfigureAwait(false);
+        // The clip carries the scene embedding of the frame that raised it (encoded now if none is fresh).
+        if (clip is not null) clips.Trigger(clip with { SceneEmbedding = scene?.Embedding(frame.Image, frame.Position) }, frame.Position);
         timings.Add(Stage.GateFeatures, t0);
         var t1 = Stopwatch.GetTimestamp();
         clips.Add(frame.Image, frame.Position, frame.CapturedUtc, perceived.Active, detector.Labels);
         timings.Add(Stage.Clip, t1);
+    }
+
+    private async ValueTask SpoolAsync(TrackBatch? batch, CancellationToken ct)
+    {
+        if (batch is null) return;
+        await spool.EnqueueTrackBatchAsync(batch, ct).ConfigureAwait(false);
+        counters.TrackBatchWritten(batch.Records.Count);
     }
 
     private void Release(CapturedFrame frame)

@@ -2,7 +2,7 @@ using VideoAnalytics.Edge.Capture;
 using VideoAnalytics.Vision.Detection;
 using VideoAnalytics.Vision.Gating;
 
-namespace VideoAnalytics.Edge.Gating;
+namespace VideoAnalytics.Edge.Pipeline;
 
 /// <summary>
 /// Gate features of labelled videos, from the cache when the video, detector and settings match, otherwise by

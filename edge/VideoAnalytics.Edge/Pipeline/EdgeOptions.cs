@@ -8,9 +8,12 @@ using VideoAnalytics.Edge.Perception;
 using VideoAnalytics.Vision.Gating;
 using VideoAnalytics.Vision.Onnx;
 
-namespace VideoAnalytics.Edge.Hosting;
+namespace VideoAnalytics.Edge.Pipeline;
 
-/// <summary>The agent's configuration (<c>Edge:*</c>), bound strictly: an unknown or malformed key fails start-up naming it.</summary>
+/// <summary>
+/// The agent's configuration (<c>Edge:*</c>): the device and what its camera pipelines are built from. Bound strictly:
+/// an unknown or malformed key fails start-up naming it.
+/// </summary>
 public sealed class EdgeOptions
 {
     /// <summary>Sections under <c>Edge</c> owned by other parts of the agent (uplink, spool, model updates).</summary>
@@ -26,10 +29,9 @@ public sealed class EdgeOptions
     public GateOptions Gate { get; set; } = new();
     public TrackOptions Tracks { get; set; } = new();
 
-    /// <summary>Binds every section of <c>Edge</c> this agent owns; throws <see cref="InvalidOperationException"/> naming the first bad key.</summary>
-    public static void Bind(IConfiguration configuration, EdgeOptions options)
+    /// <summary>Binds every section of <paramref name="edge"/> this agent owns; throws <see cref="InvalidOperationException"/> naming the first bad key.</summary>
+    public static void Bind(IConfigurationSection edge, EdgeOptions options)
     {
-        var edge = configuration.GetSection(EdgeConfiguration.Section);
         foreach (var child in edge.GetChildren())
         {
             if (!OwnSections.Contains(child.Key, StringComparer.OrdinalIgnoreCase) && !OtherSections.Contains(child.Key, StringComparer.OrdinalIgnoreCase))

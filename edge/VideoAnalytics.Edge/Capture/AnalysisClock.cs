@@ -1,4 +1,4 @@
-namespace VideoAnalytics.Edge.Perception;
+namespace VideoAnalytics.Edge.Capture;
 
 /// <summary>Picks the frames to analyse so that <c>fps</c> frames per second of source time are kept (0 keeps all).</summary>
 public sealed class AnalysisClock(double fps)

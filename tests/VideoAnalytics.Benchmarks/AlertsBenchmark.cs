@@ -74,7 +74,7 @@ internal sealed class AlertsBenchmark : IBenchmark
             foreach (var m in messages) await mqtt.PublishAsync(m, stop.Token); // QoS 1: returns on the broker's PUBACK
             var acked = Stopwatch.GetTimestamp();
 
-            var clip = grains.GetGrain<IClipGrain>(manifest.ClipId);
+            var clip = grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId));
             var deadline = DateTime.UtcNow + PerClipTimeout;
             ClipView view;
             while (true)

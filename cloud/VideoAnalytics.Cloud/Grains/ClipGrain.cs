@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Alerts;
@@ -6,27 +5,6 @@ using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Messages;
 
 namespace VideoAnalytics.Cloud.Grains;
-
-[JsonConverter(typeof(JsonStringEnumConverter<ClipStatus>))]
-public enum ClipStatus
-{
-    [JsonStringEnumMemberName("pending")] Pending,
-    [JsonStringEnumMemberName("judged")] Judged,
-}
-
-public sealed class ClipGrainState
-{
-    public ClipStatus Status { get; set; }
-    public ClipManifest? Manifest { get; set; }
-    public DateTimeOffset ReceivedUtc { get; set; }
-    public int Attempts { get; set; }
-    public string? LastError { get; set; }
-
-    /// <summary>While pending: when a sweeper may take the clip over (lease while judging, backoff after a failure).</summary>
-    public DateTimeOffset? NextAttemptUtc { get; set; }
-
-    public Judgment? Judgment { get; set; }
-}
 
 /// <summary>
 /// One clip. Submitting stores it as pending (with a lease) before returning, so ingest may forget it; the grain then
@@ -65,8 +43,8 @@ public sealed class ClipGrain(
         });
 
         var o = options.Value;
-        var outcome = await GrainFactory.GetGrain<IJudgeWorker>(0).JudgeAsync(manifest, o.QuestionFor(manifest.Rule));
-        var siteAlerts = GrainFactory.GetGrain<ISiteAlertsGrain>($"{manifest.Branch}/{manifest.Site}");
+        var outcome = await GrainFactory.GetGrain<IJudgeWorker>(IJudgeWorker.KeyOf()).JudgeAsync(manifest, o.QuestionFor(manifest.Rule));
+        var siteAlerts = GrainFactory.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf(manifest.Branch, manifest.Site));
         var evidence = Evidence(manifest);
         if (outcome.Judgment is { } judgment)
         {

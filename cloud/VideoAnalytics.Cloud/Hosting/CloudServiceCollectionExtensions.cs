@@ -14,6 +14,7 @@ using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Cloud.Grains.Cluster;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Judging;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Cloud.Storage;
 
 namespace VideoAnalytics.Cloud.Hosting;

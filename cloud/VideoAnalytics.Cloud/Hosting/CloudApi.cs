@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Grains;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Identity;

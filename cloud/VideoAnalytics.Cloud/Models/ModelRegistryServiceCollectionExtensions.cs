@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Cloud.Models.Heads;
 using VideoAnalytics.Cloud.Models.Rollout;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Cloud.Grains;
 
@@ -64,7 +65,7 @@ public sealed class ClipGrain(
         }
 
         var attempts = ++state.State.Attempts;
-        var delay = TimeSpan.FromTicks(Math.Min(o.RetryMaxDelay.Ticks, o.RetryInitialDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
+        var delay = Backoff.Delay(attempts - 1, o.RetryInitialDelay, o.RetryMaxDelay);
         state.State.LastError = outcome.Error;
         state.State.NextAttemptUtc = time.GetUtcNow() + delay;
         await state.WriteStateAsync();

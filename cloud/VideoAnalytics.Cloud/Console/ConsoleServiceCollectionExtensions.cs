@@ -10,6 +10,7 @@ using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Devices;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console;
 

@@ -20,6 +20,7 @@ using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Testing;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Tests.Console.Support;
 

@@ -1,14 +1,18 @@
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console;
 using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Ingest;
+using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Models;
 
-// va-cloud: one Orleans silo host: ingest, grains, judges, alerts, the security console and, when Cloud:Models is
+// va-cloud: one Orleans silo host: ingest → grains → judging → alerts, the security console and, when Cloud:Models is
 // configured, the model registry. Configured by appsettings.json, the environment (Cloud__Postgres__ConnectionString)
-// or the command line (--Cloud:Cluster:SiloPort=11112). AddCloud comes first: the others use its alerts, feed and database.
+// or the command line (--Cloud:Cluster:SiloPort=11112). AddCloud comes first: the others use its silo and database.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCloud();
 builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddJudging(builder.Configuration);
+builder.Services.AddAlerts(builder.Configuration);
 builder.Services.AddConsole(builder.Configuration);
 var modelRegistry = builder.Configuration.GetSection(ModelRegistryOptions.Section).Exists();
 if (modelRegistry) builder.Services.AddModelRegistry(builder.Configuration);

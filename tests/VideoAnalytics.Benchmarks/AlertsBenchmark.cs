@@ -8,9 +8,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using OpenCvSharp;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Ingest;
+using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
@@ -74,7 +76,7 @@ internal sealed class AlertsBenchmark : IBenchmark
             foreach (var m in messages) await mqtt.PublishAsync(m, stop.Token); // QoS 1: returns on the broker's PUBACK
             var acked = Stopwatch.GetTimestamp();
 
-            var clip = grains.GetGrain<IClipGrain>(manifest.ClipId);
+            var clip = grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId));
             var deadline = DateTime.UtcNow + PerClipTimeout;
             ClipView view;
             while (true)
@@ -123,6 +125,8 @@ internal sealed class AlertsBenchmark : IBenchmark
         });
         builder.AddCloud();
         builder.Services.AddIngest(builder.Configuration);
+        builder.Services.AddJudging(builder.Configuration);
+        builder.Services.AddAlerts(builder.Configuration);
         var app = builder.Build();
         await app.Services.MigrateSchemaAsync();
         app.MapCloudApi();

@@ -103,7 +103,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
         await mqtt.SubscribeAsync("va/v1/b9/s9/alerts", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, stop.Token);
 
         var now = DateTimeOffset.UtcNow;
-        await silo.Grains.GetGrain<ISiteAlertsGrain>("b9/s9").RecordGateEventAsync(new GateEvent
+        await silo.Grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf("b9", "s9")).RecordGateEventAsync(new GateEvent
         {
             EventId = "ev-fanout-0001", Branch = "b9", Site = "s9", Device = "d1", Camera = "cam1", TimeUtc = now, Rule = "fight",
             Decision = GateDecision.Certain, Score = 0.97, Low = 0.3, High = 0.8,

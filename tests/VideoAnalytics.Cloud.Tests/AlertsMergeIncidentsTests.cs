@@ -32,7 +32,7 @@ public sealed class AlertsMergeIncidentsTests : IAsyncLifetime
     [Fact]
     public async Task Judgments_and_certain_gate_events_of_one_camera_merge_into_one_incident()
     {
-        var site = silo.Grains.GetGrain<ISiteAlertsGrain>("b1/s1");
+        var site = silo.Grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf("b1", "s1"));
         var t0 = DateTimeOffset.UtcNow.AddMinutes(-20);
         await site.RecordJudgmentAsync(Clip("clip-0000001", "cam1", t0), Fight("clip-0000001", "cam1", 0.7));
         await site.RecordJudgmentAsync(Clip("clip-0000002", "cam1", t0.AddSeconds(40)), Fight("clip-0000002", "cam1", 0.95));
@@ -58,13 +58,13 @@ public sealed class AlertsMergeIncidentsTests : IAsyncLifetime
         Assert.Equal("cam3", gateOnly.Camera);
         Assert.False(gateOnly.Verified);
         Assert.Equal(["opened", "merged", "merged"], await AuditAsync(incident.AlertId, "action"));
-        Assert.Equal(4, (await silo.Grains.GetGrain<IBranchGrain>("b1").GetAsync()).OpenAlerts);
+        Assert.Equal(4, (await silo.Grains.GetGrain<IBranchGrain>(IBranchGrain.KeyOf("b1")).GetAsync()).OpenAlerts);
     }
 
     [Fact]
     public async Task Staff_actions_are_audited_and_confirmations_become_labels()
     {
-        var site = silo.Grains.GetGrain<ISiteAlertsGrain>("b2/s1");
+        var site = silo.Grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf("b2", "s1"));
         var now = DateTimeOffset.UtcNow;
         await site.RecordJudgmentAsync(Clip("clip-0000011", "cam1", now), Fight("clip-0000011", "cam1", 0.9, "b2"));
         await site.RecordJudgmentAsync(Clip("clip-0000012", "cam2", now), Fight("clip-0000012", "cam2", 0.9, "b2"));

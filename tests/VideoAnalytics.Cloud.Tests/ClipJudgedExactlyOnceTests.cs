@@ -50,7 +50,7 @@ public sealed class ClipJudgedExactlyOnceTests : IAsyncLifetime
         var manifest = await TestClips.StoreAsync(store, TestClips.FightVideo, "b1", "s1", "d1", "cam1");
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => dispatcher.DispatchClipAsync(manifest, CancellationToken.None)));
-        var clip = silo.Grains.GetGrain<IClipGrain>(manifest.ClipId);
+        var clip = silo.Grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId));
         var view = await Eventually.GetAsync(clip.GetAsync, v => v.Status == "judged", Timeout, "clip judged");
         await dispatcher.DispatchClipAsync(manifest, CancellationToken.None);
         await clip.ResumeAsync();
@@ -84,7 +84,7 @@ public sealed class ClipJudgedExactlyOnceTests : IAsyncLifetime
             l => l.Count == 1, Timeout, "unverified alert raised");
         Assert.False(unverified[0].Verified);
         Assert.Contains(manifest.ClipId, unverified[0].ClipIds);
-        Assert.Equal("pending", (await silo.Grains.GetGrain<IClipGrain>(manifest.ClipId).GetAsync()).Status);
+        Assert.Equal("pending", (await silo.Grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId)).GetAsync()).Status);
 
         Volatile.Write(ref judgeUp, true);
         var verified = await Eventually.GetAsync(() => alerts.GetAsync(unverified[0].AlertId, CancellationToken.None),
@@ -92,7 +92,7 @@ public sealed class ClipJudgedExactlyOnceTests : IAsyncLifetime
         Assert.Equal(AlertState.New, verified!.State);
         Assert.Contains(verified.Reasons, r => r.Contains("kicks"));
         Assert.Single(await alerts.ListAsync("b2", "s2", 10, CancellationToken.None));
-        Assert.Equal("judged", (await silo.Grains.GetGrain<IClipGrain>(manifest.ClipId).GetAsync()).Status);
+        Assert.Equal("judged", (await silo.Grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId)).GetAsync()).Status);
     }
 
     private async Task<object?> ScalarAsync(string sql)

@@ -15,12 +15,12 @@ public sealed class GrainStateSurvivesRestartTests
         var at = DateTimeOffset.UtcNow;
         await using (var first = await InProcessSilo.StartAsync(db.ConnectionString))
         {
-            await first.Grains.GetGrain<IDeviceGrain>("b1/s1/d1").ReportStatusAsync(new DeviceStatus
+            await first.Grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf("b1", "s1", "d1")).ReportStatusAsync(new DeviceStatus
             {
                 Branch = "b1", Site = "s1", Device = "d1", TimeUtc = at, State = DeviceState.Online, AgentVersion = "1.4.2",
                 Cameras = [new CameraHealth("cam1", "reconnecting", 0, 10, 3, null, "rtsp timeout")],
             });
-            await first.Grains.GetGrain<ICameraGrain>("b1/s1/d1/cam1").RecordGateEventAsync(new GateEvent
+            await first.Grains.GetGrain<ICameraGrain>(ICameraGrain.KeyOf("b1", "s1", "d1", "cam1")).RecordGateEventAsync(new GateEvent
             {
                 EventId = "ev-restart-01", Branch = "b1", Site = "s1", Device = "d1", Camera = "cam1", TimeUtc = at, Rule = "fight",
                 Decision = GateDecision.Uncertain, Score = 0.5, Low = 0.3, High = 0.8,
@@ -28,18 +28,18 @@ public sealed class GrainStateSurvivesRestartTests
         }
 
         await using var second = await InProcessSilo.StartAsync(db.ConnectionString);
-        var device = await second.Grains.GetGrain<IDeviceGrain>("b1/s1/d1").GetAsync();
+        var device = await second.Grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf("b1", "s1", "d1")).GetAsync();
         Assert.Equal(("online", "1.4.2", "degraded"), (device.State, device.AgentVersion, device.Health));
-        var camera = await second.Grains.GetGrain<ICameraGrain>("b1/s1/d1/cam1").GetAsync();
+        var camera = await second.Grains.GetGrain<ICameraGrain>(ICameraGrain.KeyOf("b1", "s1", "d1", "cam1")).GetAsync();
         Assert.Equal(("reconnecting", "rtsp timeout", "uncertain", "fight"), (camera.State, camera.LastError, camera.LastGateDecision, camera.LastGateRule));
-        var branch = await second.Grains.GetGrain<IBranchGrain>("b1").GetAsync();
+        var branch = await second.Grains.GetGrain<IBranchGrain>(IBranchGrain.KeyOf("b1")).GetAsync();
         Assert.Equal(1, branch.DevicesOnline);
 
         // An older status (redelivered retained message) does not roll the device back.
-        await second.Grains.GetGrain<IDeviceGrain>("b1/s1/d1").ReportStatusAsync(new DeviceStatus
+        await second.Grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf("b1", "s1", "d1")).ReportStatusAsync(new DeviceStatus
         {
             Branch = "b1", Site = "s1", Device = "d1", TimeUtc = at.AddMinutes(-5), State = DeviceState.Offline,
         });
-        Assert.Equal("online", (await second.Grains.GetGrain<IDeviceGrain>("b1/s1/d1").GetAsync()).State);
+        Assert.Equal("online", (await second.Grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf("b1", "s1", "d1")).GetAsync()).State);
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Npgsql;
-using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Admin.Users;
 

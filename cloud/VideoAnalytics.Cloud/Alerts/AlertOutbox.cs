@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Cloud.Alerts;
 
@@ -21,9 +22,9 @@ public sealed record AlertOutboxTargets(IReadOnlyList<string> Targets)
 /// <summary>
 /// Sends what <see cref="AlertStore"/> queued in <c>alert_outbox</c> with each alert change: to the site's MQTT topic
 /// and the webhooks, at least once, from whichever silo takes the row first (<c>FOR UPDATE SKIP LOCKED</c>). A row is
-/// deleted once sent (or refused for good); a failed send comes back after a doubling backoff; a silo that dies while
-/// sending leaves the row to come due again when its lease ends. The silo that stored a change wakes its own outbox at
-/// once; the others look every second.
+/// deleted once sent (or refused for good); a failed send comes back after a doubling <see cref="Backoff"/> (one
+/// attempt per send: the row's schedule is the retry policy); a silo that dies while sending leaves the row to come due
+/// again when its lease ends. The silo that stored a change wakes its own outbox at once; the others look every second.
 /// </summary>
 public sealed class AlertOutbox(
     NpgsqlDataSource db, AlertMqttPublisher mqtt, WebhookSender webhooks, IOptions<AlertOptions> options, ILogger<AlertOutbox> logger)
@@ -176,7 +177,7 @@ public sealed class AlertOutbox(
             return null;
         }
         Interlocked.Increment(ref _retried);
-        var delay = TimeSpan.FromTicks(Math.Min(o.WebhookBackoffInitial.Ticks << Math.Min(row.Attempts - 1, 20), MaxBackoff.Ticks));
+        var delay = Backoff.Delay(row.Attempts - 1, o.WebhookBackoffInitial, MaxBackoff);
         logger.LogInformation("Alert {AlertId} to {Target} failed ({Failure}); attempt {Attempt}, next in {Delay}", row.AlertId, row.Target, failure, row.Attempts, delay);
         await using var cmd = db.CreateCommand("UPDATE alert_outbox SET due_utc = now() + $2 WHERE id = $1");
         cmd.Parameters.Add(new() { Value = row.Id });

@@ -5,16 +5,6 @@ using VideoAnalytics.Contracts.Serialization;
 
 namespace VideoAnalytics.Cloud.Alerts;
 
-/// <summary>An open incident as its site's alerts grain holds it: the alert, and what evidence it has.</summary>
-public sealed class OpenIncident(Alert alert, DateTimeOffset lastEvidenceUtc)
-{
-    public Alert Alert { get; set; } = alert;
-    public DateTimeOffset LastEvidenceUtc { get; set; } = lastEvidenceUtc;
-
-    /// <summary>Evidence id → kind and verdict ("gate_event", or a verdict name, or "" for a clip not judged yet).</summary>
-    public Dictionary<string, string> Evidence { get; } = new(StringComparer.Ordinal);
-}
-
 /// <summary>One row of <c>alert_evidence</c>.</summary>
 public sealed record EvidenceRow(
     string EvidenceId, string Kind, string? ClipId, Verdict? Verdict, double? Confidence, double? Score, string Reason,

@@ -42,7 +42,7 @@ public static class ConsoleEndpoints
             (typeof(ConsoleWebAssets), "services.AddConsole(configuration)"),
             (typeof(NpgsqlDataSource), "builder.AddCloud()"),
             (typeof(IAlertService), "builder.AddCloud()"),
-            (typeof(IAlertFeed), "builder.AddCloud()"),
+            (typeof(IAlertFeed), "services.AddAlerts(configuration)"),
             (typeof(IClipStore), "services.AddIngest(configuration)"),
         ];
         foreach (var (type, from) in needed)

@@ -10,6 +10,7 @@ using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Devices;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console;
 
@@ -17,8 +18,8 @@ public static class ConsoleServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the security console: options (section <c>Console</c>), cookie sign-in, its queries and stores.
-    /// Uses from the host: <c>NpgsqlDataSource</c>, <see cref="IAlertService"/> and <see cref="IAlertFeed"/>
-    /// (<c>AddCloud</c>) and <see cref="Storage.IClipStore"/> (<c>AddIngest</c>).
+    /// Uses from the host: <c>NpgsqlDataSource</c> and <see cref="IAlertService"/> (<c>AddCloud</c>), <see cref="IAlertFeed"/>
+    /// (<c>AddAlerts</c>) and <see cref="Storage.IClipStore"/> (<c>AddIngest</c>).
     /// </summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {

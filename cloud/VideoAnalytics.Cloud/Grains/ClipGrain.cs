@@ -1,32 +1,11 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Messages;
+using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.Cloud.Grains;
-
-[JsonConverter(typeof(JsonStringEnumConverter<ClipStatus>))]
-public enum ClipStatus
-{
-    [JsonStringEnumMemberName("pending")] Pending,
-    [JsonStringEnumMemberName("judged")] Judged,
-}
-
-public sealed class ClipGrainState
-{
-    public ClipStatus Status { get; set; }
-    public ClipManifest? Manifest { get; set; }
-    public DateTimeOffset ReceivedUtc { get; set; }
-    public int Attempts { get; set; }
-    public string? LastError { get; set; }
-
-    /// <summary>While pending: when a sweeper may take the clip over (lease while judging, backoff after a failure).</summary>
-    public DateTimeOffset? NextAttemptUtc { get; set; }
-
-    public Judgment? Judgment { get; set; }
-}
 
 /// <summary>
 /// One clip. Submitting stores it as pending (with a lease) before returning, so ingest may forget it; the grain then
@@ -65,8 +44,8 @@ public sealed class ClipGrain(
         });
 
         var o = options.Value;
-        var outcome = await GrainFactory.GetGrain<IJudgeWorker>(0).JudgeAsync(manifest, o.QuestionFor(manifest.Rule));
-        var siteAlerts = GrainFactory.GetGrain<ISiteAlertsGrain>($"{manifest.Branch}/{manifest.Site}");
+        var outcome = await GrainFactory.GetGrain<IJudgeWorker>(IJudgeWorker.KeyOf()).JudgeAsync(manifest, o.QuestionFor(manifest.Rule));
+        var siteAlerts = GrainFactory.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf(manifest.Branch, manifest.Site));
         var evidence = Evidence(manifest);
         if (outcome.Judgment is { } judgment)
         {
@@ -86,7 +65,7 @@ public sealed class ClipGrain(
         }
 
         var attempts = ++state.State.Attempts;
-        var delay = TimeSpan.FromTicks(Math.Min(o.RetryMaxDelay.Ticks, o.RetryInitialDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
+        var delay = Backoff.Delay(attempts - 1, o.RetryInitialDelay, o.RetryMaxDelay);
         state.State.LastError = outcome.Error;
         state.State.NextAttemptUtc = time.GetUtcNow() + delay;
         await state.WriteStateAsync();

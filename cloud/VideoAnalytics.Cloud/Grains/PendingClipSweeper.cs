@@ -34,7 +34,7 @@ public sealed class PendingClipSweeper(
             try
             {
                 var due = await DueClipsAsync(stoppingToken);
-                foreach (var clipId in due) _ = grains.GetGrain<IClipGrain>(clipId).ResumeAsync();
+                foreach (var clipId in due) _ = grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(clipId)).ResumeAsync();
                 if (due.Count > 0) logger.LogInformation("Woke {Count} clip(s) waiting for a judge", due.Count);
             }
             catch (Exception e) when (e is NpgsqlException or OrleansException or TimeoutException)

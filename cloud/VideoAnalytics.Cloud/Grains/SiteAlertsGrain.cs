@@ -8,19 +8,16 @@ using VideoAnalytics.Contracts.Messages;
 namespace VideoAnalytics.Cloud.Grains;
 
 /// <summary>
-/// One site's incidents. Judgments (fight, unsure), clips the judge could not reach, and certain gate events for the
-/// same camera and rule within <see cref="AlertOptions.MergeWindow"/> of an open alert's last evidence join that alert;
-/// otherwise they open a new one. The alerts tables are its state: it loads the open alerts on activation and writes
-/// every change (with audit, labels and NOTIFY) in one transaction before fanning it out.
+/// One site's incidents. Judgments (fight, unsure), clips the judge could not reach, and certain gate events join an
+/// open incident or open a new one (the rules are <see cref="OpenIncident"/>'s). The alerts tables are its state: it
+/// loads the open alerts on activation and writes every change (with audit, labels and NOTIFY) in one transaction
+/// before fanning it out.
 /// </summary>
 [GrainType("site-alerts")]
 public sealed class SiteAlertsGrain(
     AlertStore store, AlertOutbox outbox, IOptions<AlertOptions> options, TimeProvider time, ILogger<SiteAlertsGrain> logger)
     : Grain, ISiteAlertsGrain
 {
-    private const int CriticalAfterFightClips = 3;
-    private const int MaxReasonsKept = 50;
-
     private string branch = "", site = "";
     private List<OpenIncident> open = [];
 
@@ -107,63 +104,30 @@ public sealed class SiteAlertsGrain(
         AlertSeverity severity, bool verified)
     {
         var now = time.GetUtcNow();
-        var window = options.Value.MergeWindow;
-        var incident = open
-            .Where(i => i.Alert.Camera == camera && i.Alert.Rule == rule && (evidenceUtc - i.LastEvidenceUtc).Duration() <= window)
-            .MaxBy(i => i.LastEvidenceUtc);
+        var incident = OpenIncident.Joinable(open, camera, rule, evidenceUtc, options.Value.MergeWindow);
         if (incident is null)
         {
-            var alert = new Alert
-            {
-                AlertId = ClipIds.New(now), Branch = branch, Site = site, Device = device, Camera = camera, Rule = rule,
-                TimeUtc = now, OpenedUtc = now, Severity = severity, State = AlertState.New, Verified = verified, Summary = "",
-                ClipIds = evidence.ClipId is { } c ? [c] : [], Reasons = [evidence.Reason],
-            };
-            incident = new OpenIncident(alert, evidenceUtc);
-            incident.Evidence[evidence.EvidenceId] = EvidenceTag(evidence);
-            incident.Alert = alert with { Summary = Summarise(incident) };
+            incident = OpenIncident.Open(branch, site, device, camera, rule, evidenceUtc, evidence, severity, verified, now);
             await SaveAsync(new AlertChange(incident.Alert, evidenceUtc, evidence, "system", "opened", null, null, null));
             open.Add(incident);
-            logger.LogInformation("Opened alert {AlertId} for {Rule} at {Branch}/{Site} camera {Camera}", alert.AlertId, rule, branch, site, camera);
+            logger.LogInformation("Opened alert {AlertId} for {Rule} at {Branch}/{Site} camera {Camera}", incident.Alert.AlertId, rule, branch, site, camera);
             await ReportOpenCountAsync();
             return;
         }
 
-        var before = incident.Alert;
-        incident.Evidence[evidence.EvidenceId] = EvidenceTag(evidence);
-        var fightClips = incident.Evidence.Values.Count(v => v == "fight");
-        var newSeverity = (AlertSeverity)Math.Max((int)before.Severity, (int)severity);
-        if (fightClips >= CriticalAfterFightClips) newSeverity = AlertSeverity.Critical;
-        var last = evidenceUtc > incident.LastEvidenceUtc ? evidenceUtc : incident.LastEvidenceUtc;
-        var merged = before with
-        {
-            Device = device, TimeUtc = now, Severity = newSeverity, Verified = before.Verified || verified,
-            ClipIds = evidence.ClipId is { } clip && !before.ClipIds.Contains(clip) ? [.. before.ClipIds, clip] : before.ClipIds,
-            Reasons = [.. before.Reasons.TakeLast(MaxReasonsKept - 1), evidence.Reason],
-        };
-        incident.LastEvidenceUtc = last;
-        incident.Alert = merged;
-        incident.Alert = merged with { Summary = Summarise(incident) };
-        var action = !before.Verified && incident.Alert.Verified ? "verified" : "merged";
-        await SaveAsync(new AlertChange(incident.Alert, last, evidence, "system", action, before.State, null, null));
+        var before = incident.Alert.State;
+        var action = incident.Merge(device, evidenceUtc, evidence, severity, verified, now);
+        await SaveAsync(new AlertChange(incident.Alert, incident.LastEvidenceUtc, evidence, "system", action, before, null, null));
     }
 
     /// <summary>The judge found no fight in a clip that had been raised unverified: with nothing else behind it, the alert closes.</summary>
     private async Task ClearClipAsync(OpenIncident incident, string clipId, EvidenceRow evidence, string backend)
     {
-        incident.Evidence[clipId] = EvidenceTag(evidence);
-        var before = incident.Alert;
-        var nothingElse = !before.Verified && incident.Evidence.Values.All(v => v is "no_fight");
-        var updated = before with
-        {
-            TimeUtc = time.GetUtcNow(), State = nothingElse ? AlertState.Dismissed : before.State,
-            Reasons = [.. before.Reasons.TakeLast(MaxReasonsKept - 1), evidence.Reason],
-        };
-        incident.Alert = updated;
-        incident.Alert = updated with { Summary = Summarise(incident) };
+        var before = incident.Alert.State;
+        var dismissed = incident.ClearClip(clipId, evidence, time.GetUtcNow());
         await SaveAsync(new AlertChange(incident.Alert, incident.LastEvidenceUtc, evidence, $"judge:{backend}",
-            nothingElse ? "dismissed" : "merged", before.State, nothingElse ? "the judge found no fight in any clip" : null, null));
-        if (nothingElse)
+            dismissed ? "dismissed" : "merged", before, dismissed ? "the judge found no fight in any clip" : null, null));
+        if (dismissed)
         {
             open.Remove(incident);
             await ReportOpenCountAsync();
@@ -177,24 +141,9 @@ public sealed class SiteAlertsGrain(
     }
 
     private Task ReportOpenCountAsync() =>
-        GrainFactory.GetGrain<IBranchGrain>(branch).ReportOpenAlertsAsync(site, open.Count);
+        GrainFactory.GetGrain<IBranchGrain>(IBranchGrain.KeyOf(branch)).ReportOpenAlertsAsync(site, open.Count);
 
     private static EvidenceRow ClipRow(ClipEvidence clip, Verdict? verdict, double? confidence, string reason, string? backend, bool verified) =>
         new(clip.ClipId, "judgment", clip.ClipId, verdict, confidence, clip.GateScore, reason, backend, verified, clip.TimeUtc,
             clip.Features, clip.SceneEmbedding, clip.KeyframeKeys);
-
-    private static string EvidenceTag(EvidenceRow e) => e.Kind == "gate_event" ? "gate_event" : e.Verdict is { } v ? AlertText.Of(v) : "";
-
-    private static string Summarise(OpenIncident i)
-    {
-        var a = i.Alert;
-        var clips = i.Evidence.Values.Count(v => v != "gate_event");
-        var fights = i.Evidence.Values.Count(v => v == "fight");
-        var gates = i.Evidence.Values.Count(v => v == "gate_event");
-        var parts = new List<string>();
-        if (fights > 0) parts.Add($"{fights} clip(s) judged {a.Rule}");
-        if (clips - fights > 0) parts.Add($"{clips - fights} other clip(s)");
-        if (gates > 0) parts.Add($"{gates} certain edge event(s)");
-        return $"{a.Rule} on camera {a.Camera}: {string.Join(", ", parts)}; {(a.Verified ? "verified by the judge" : "unverified")}";
-    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Grains;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Identity;
@@ -40,16 +41,16 @@ public static class CloudApi
         api.MapGet("/silo", (ILocalSiloDetails silo, IOptions<ClusterOptions> cluster) =>
             Results.Json(new { silo = silo.SiloAddress.ToString(), name = silo.Name, clusterId = cluster.Value.ClusterId }, Json));
         api.MapGet("/devices/{branch}/{site}/{device}", async (string branch, string site, string device, IGrainFactory grains) =>
-            Slugs(branch, site, device) ? Results.Json(await grains.GetGrain<IDeviceGrain>($"{branch}/{site}/{device}").GetAsync(), Json) : BadId());
+            Slugs(branch, site, device) ? Results.Json(await grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf(branch, site, device)).GetAsync(), Json) : BadId());
         api.MapGet("/cameras/{branch}/{site}/{device}/{camera}", async (string branch, string site, string device, string camera, IGrainFactory grains) =>
             Slugs(branch, site, device, camera)
-                ? Results.Json(await grains.GetGrain<ICameraGrain>($"{branch}/{site}/{device}/{camera}").GetAsync(), Json) : BadId());
+                ? Results.Json(await grains.GetGrain<ICameraGrain>(ICameraGrain.KeyOf(branch, site, device, camera)).GetAsync(), Json) : BadId());
         api.MapGet("/branches/{branch}", async (string branch, IGrainFactory grains) =>
-            Slugs(branch) ? Results.Json(await grains.GetGrain<IBranchGrain>(branch).GetAsync(), Json) : BadId());
+            Slugs(branch) ? Results.Json(await grains.GetGrain<IBranchGrain>(IBranchGrain.KeyOf(branch)).GetAsync(), Json) : BadId());
         api.MapGet("/clips/{clipId}", async (string clipId, IGrainFactory grains) =>
-            ClipIds.IsValid(clipId) ? Results.Json(await grains.GetGrain<IClipGrain>(clipId).GetAsync(), Json) : BadId());
+            ClipIds.IsValid(clipId) ? Results.Json(await grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(clipId)).GetAsync(), Json) : BadId());
         api.MapGet("/sites/{branch}/{site}/alerts", async (string branch, string site, IGrainFactory grains) =>
-            Slugs(branch, site) ? Results.Json(await grains.GetGrain<ISiteAlertsGrain>($"{branch}/{site}").GetOpenAsync(), Json) : BadId());
+            Slugs(branch, site) ? Results.Json(await grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf(branch, site)).GetOpenAsync(), Json) : BadId());
         api.MapGet("/judge", (JudgeRunner runner) => Results.Json(runner.Snapshot(), Json));
         api.MapGet("/alerts/live", StreamAlertsAsync);
 

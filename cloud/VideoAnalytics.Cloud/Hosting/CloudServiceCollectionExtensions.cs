@@ -12,15 +12,17 @@ using Serilog.Formatting.Compact;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Cloud.Grains.Cluster;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Ingest;
-using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Storage;
 
 namespace VideoAnalytics.Cloud.Hosting;
 
 /// <summary>
-/// Wires the cloud silo host: options (validated at start-up), Serilog, PostgreSQL, the Orleans silo with its
-/// PostgreSQL membership and grain storage, judges, alerts (store, live feed, MQTT, webhooks) and the clip dispatcher.
+/// Wires the cloud silo host: options (validated at start-up), Serilog, PostgreSQL, the admin API's auth, the Orleans
+/// silo with its PostgreSQL membership and grain storage, and the grains' entry points: the clip dispatcher ingest hands
+/// work to, the alert service staff act through, and the sweeper that wakes clips left pending. The features come from
+/// their own <c>Add…</c> (Program.cs).
 /// </summary>
 public static class CloudServiceCollectionExtensions
 {
@@ -35,9 +37,6 @@ public static class CloudServiceCollectionExtensions
             .PostConfigure(o => o.ConnectionString = o.ConnectionString is { Length: > 0 } cs ? cs : config.GetConnectionString("Postgres") ?? "")
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudClusterOptions>().Bind(config.GetSection(CloudClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section));
-        builder.Services.AddOptions<JudgeOptions>().Bind(config.GetSection(JudgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<AlertOptions>().Bind(config.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudApiOptions>().Bind(config.GetSection(CloudApiOptions.Section));
         builder.Services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<AdminApiAuth>();
@@ -48,9 +47,8 @@ public static class CloudServiceCollectionExtensions
         builder.Services.TryAddSingleton<SchemaMigrator>();
 
         builder.AddCloudSilo();
-        builder.Services.AddJudging(config);
-        builder.Services.AddAlerts();
         builder.Services.AddSingleton<IClipDispatcher, GrainClipDispatcher>();
+        builder.Services.AddSingleton<IAlertService, AlertService>();
         builder.Services.AddHostedService<PendingClipSweeper>();
         return builder;
     }
@@ -88,32 +86,6 @@ public static class CloudServiceCollectionExtensions
                 name, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
                 sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresGrainStorage>>()));
         });
-    }
-
-    private static void AddJudging(this IServiceCollection services, IConfiguration config)
-    {
-        services.AddHttpClient(VlmJudge.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
-        var vlm = config.GetSection(JudgeOptions.Section).Get<JudgeOptions>()?.Vlm;
-        if (vlm?.IsConfigured == true) services.AddSingleton<IJudge, VlmJudge>();
-        else services.AddSingleton<IJudge, EmbeddedJudge>();
-        services.AddSingleton<KeyframeReader>();
-        services.AddSingleton<JudgeRunner>();
-    }
-
-    private static void AddAlerts(this IServiceCollection services)
-    {
-        services.AddHttpClient(WebhookSender.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton<AlertStore>();
-        services.AddSingleton<PostgresAlertFeed>();
-        services.AddSingleton<IAlertFeed>(sp => sp.GetRequiredService<PostgresAlertFeed>());
-        services.AddHostedService(sp => sp.GetRequiredService<PostgresAlertFeed>());
-        services.AddSingleton(sp => AlertOutboxTargets.From(
-            sp.GetRequiredService<IOptions<AlertOptions>>().Value, sp.GetRequiredService<AlertMqttPublisher>()));
-        services.AddSingleton<AlertMqttPublisher>();
-        services.AddSingleton<WebhookSender>();
-        services.AddSingleton<AlertOutbox>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertOutbox>());
-        services.AddSingleton<IAlertService, AlertService>();
     }
 
     private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration config)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Cloud.Storage;
 
 namespace VideoAnalytics.Cloud.Ingest;

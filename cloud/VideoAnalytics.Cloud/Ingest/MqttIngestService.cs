@@ -4,10 +4,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using Npgsql;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Contracts.Topics;
 using VideoAnalytics.Contracts.Transport;
 
@@ -31,7 +31,6 @@ internal sealed class MqttIngestService(
 {
     private readonly CloudMqttOptions _mqtt = mqttOptions.Value;
     private readonly IngestOptions _o = ingestOptions.Value;
-    private readonly BrokerTrust? _trust = mqttOptions.Value is { UseTls: true, CaFile.Length: > 0 } m ? new BrokerTrust(m.CaFile) : null;
     private readonly Channel<Received> _channel = Channel.CreateBounded<Received>(
         new BoundedChannelOptions(ingestOptions.Value.ChannelCapacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -234,28 +233,15 @@ internal sealed class MqttIngestService(
         }
     }
 
-    private MqttClientOptions BuildClientOptions()
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_mqtt.Host, _mqtt.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(_mqtt.ClientId)
+    /// <summary>A persistent session under the silo's own client id, so the broker queues for it while it restarts.</summary>
+    private MqttClientOptions BuildClientOptions() =>
+        _mqtt.ClientOptions(clientIdSuffix: null)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_mqtt.SessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(_mqtt.KeepAliveSeconds))
             .WithReceiveMaximum((ushort)_mqtt.ReceiveMaximum)
-            .WithTimeout(TimeSpan.FromSeconds(15));
-        if (_mqtt.Username is { Length: > 0 }) builder.WithCredentials(_mqtt.Username, _mqtt.Password);
-        if (_mqtt.UseTls)
-        {
-            builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls(true).WithTargetHost(_mqtt.Host);
-                if (_trust is { } trust) tls.WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors));
-            });
-        }
-        return builder.Build();
-    }
+            .WithTimeout(TimeSpan.FromSeconds(15))
+            .Build();
 
     private sealed record Received(MqttApplicationMessageReceivedEventArgs Args, IngestItem? Item, IngestRejection? Rejection);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Contracts.Messages;
 
 namespace VideoAnalytics.Cloud.Judging;

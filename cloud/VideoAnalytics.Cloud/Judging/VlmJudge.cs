@@ -6,6 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using VideoAnalytics.Contracts.Messages;
 
 namespace VideoAnalytics.Cloud.Judging;
@@ -14,12 +16,16 @@ namespace VideoAnalytics.Cloud.Judging;
 /// A judge on an OpenAI-compatible chat-completions server (vLLM, Ollama, llama.cpp server, LM Studio, hosted APIs).
 /// Sends the keyframes as JPEG data URIs with the rule's question and asks for strict JSON: a <c>json_schema</c>
 /// response format first, then <c>json_object</c>, then none, stepping down once when the server rejects one.
-/// Transient failures (5xx, 429, timeouts, refused connections) are retried with exponential backoff; when they
-/// persist the judge is unavailable and the clip waits. Requests in flight are capped per silo.
+/// Transient failures (5xx, 429, timeouts, refused connections) are retried by a Polly pipeline with exponential
+/// backoff, honouring a longer Retry-After up to <see cref="MaxRetryAfter"/>; when they persist the judge is
+/// unavailable and the clip waits (its grain retries later). Requests in flight are capped per silo.
 /// </summary>
 public sealed class VlmJudge : IJudge, IDisposable
 {
     public const string HttpClientName = "va-vlm";
+
+    /// <summary>The longest Retry-After a busy server is obeyed for before the next attempt.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
     private const string SystemPrompt =
         "You are a careful security analyst reviewing CCTV keyframes. Answer only with a JSON object " +
@@ -43,6 +49,7 @@ public sealed class VlmJudge : IJudge, IDisposable
     private readonly ILogger<VlmJudge> logger;
     private readonly SemaphoreSlim inFlight;
     private readonly Uri completionsUri;
+    private readonly ResiliencePipeline<Reply> retry;
     private int formatMode; // 0 json_schema, 1 json_object, 2 none
 
     public VlmJudge(IHttpClientFactory httpFactory, IOptions<JudgeOptions> judgeOptions, ILogger<VlmJudge> logger)
@@ -53,6 +60,7 @@ public sealed class VlmJudge : IJudge, IDisposable
         inFlight = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         completionsUri = new Uri(options.Endpoint!.TrimEnd('/') + "/chat/completions");
         Backend = $"vlm:{options.Model}@{completionsUri.Authority}";
+        retry = RetryPipeline(options, logger);
     }
 
     public string Backend { get; }
@@ -66,32 +74,13 @@ public sealed class VlmJudge : IJudge, IDisposable
         await inFlight.WaitAsync(ct);
         try
         {
-            var delay = options.BackoffInitial;
-            string? lastFailure = null;
-            for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
+            var reply = await retry.ExecuteAsync(token => SendAttemptAsync(request, token), ct);
+            return reply.Outcome switch
             {
-                var mode = Volatile.Read(ref formatMode);
-                var (outcome, content, failure, retryAfter) = await SendAsync(request, mode, ct);
-                switch (outcome)
-                {
-                    case SendOutcome.Answered:
-                        return Interpret(content, Stopwatch.GetElapsedTime(started));
-                    case SendOutcome.FormatRejected when mode < 2:
-                        Interlocked.CompareExchange(ref formatMode, mode + 1, mode);
-                        logger.LogInformation("VLM server rejected response format {Mode}; using {Next} from now on", Name(mode), Name(mode + 1));
-                        attempt--; // a format step-down is not a failed attempt
-                        continue;
-                    case SendOutcome.Rejected:
-                        return new JudgeResult(Verdict.Unsure, 0, $"the model server refused the request: {failure}", Backend, Stopwatch.GetElapsedTime(started));
-                }
-                lastFailure = failure;
-                if (attempt == options.MaxAttempts) break;
-                var wait = retryAfter is { } ra && ra > delay ? TimeSpan.FromTicks(Math.Min(ra.Ticks, TimeSpan.FromSeconds(30).Ticks)) : delay;
-                logger.LogInformation("VLM call failed ({Failure}); attempt {Attempt} of {Max}, retrying in {Delay}", failure, attempt, options.MaxAttempts, wait);
-                await Task.Delay(wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100)), ct);
-                delay *= 2;
-            }
-            throw new JudgeUnavailableException($"VLM server at {completionsUri.Authority} failed {options.MaxAttempts} time(s): {lastFailure}");
+                SendOutcome.Answered => Interpret(reply.Content, Stopwatch.GetElapsedTime(started)),
+                SendOutcome.Rejected => new JudgeResult(Verdict.Unsure, 0, $"the model server refused the request: {reply.Failure}", Backend, Stopwatch.GetElapsedTime(started)),
+                _ => throw new JudgeUnavailableException($"VLM server at {completionsUri.Authority} failed {options.MaxAttempts} time(s): {reply.Failure}"),
+            };
         }
         finally
         {
@@ -112,8 +101,49 @@ public sealed class VlmJudge : IJudge, IDisposable
 
     private enum SendOutcome { Answered, Transient, FormatRejected, Rejected }
 
-    private async Task<(SendOutcome Outcome, string? Content, string Failure, TimeSpan? RetryAfter)> SendAsync(
-        JudgeRequest request, int mode, CancellationToken ct)
+    private readonly record struct Reply(SendOutcome Outcome, string? Content, string Failure, TimeSpan? RetryAfter);
+
+    /// <summary>Bounded attempts (<c>MaxAttempts</c>) on transient replies only; the other outcomes are final.</summary>
+    private static ResiliencePipeline<Reply> RetryPipeline(VlmOptions o, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder<Reply>();
+        if (o.MaxAttempts < 2) return builder.Build();
+        return builder.AddRetry(new RetryStrategyOptions<Reply>
+        {
+            MaxRetryAttempts = o.MaxAttempts - 1,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome is { Exception: null, Result.Outcome: SendOutcome.Transient }),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(o.BackoffInitial, args.AttemptNumber, args.Outcome.Result.RetryAfter)),
+            OnRetry = args =>
+            {
+                logger.LogInformation("VLM call failed ({Failure}); attempt {Attempt} of {Max}, retrying in {Delay}",
+                    args.Outcome.Result.Failure, args.AttemptNumber + 1, o.MaxAttempts, args.RetryDelay);
+                return default;
+            },
+        }).Build();
+    }
+
+    /// <summary>Doubles from <paramref name="initial"/> per retry; a longer Retry-After wins, up to <see cref="MaxRetryAfter"/>; plus up to 100 ms of jitter.</summary>
+    private static TimeSpan RetryDelay(TimeSpan initial, int retry, TimeSpan? retryAfter)
+    {
+        var backoff = initial * Math.Pow(2, retry);
+        var wait = retryAfter is { } ra && ra > backoff ? TimeSpan.FromTicks(Math.Min(ra.Ticks, MaxRetryAfter.Ticks)) : backoff;
+        return wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
+    }
+
+    /// <summary>One attempt: a server that rejects the response format gets the next one at once (a step-down is not a failed attempt).</summary>
+    private async ValueTask<Reply> SendAttemptAsync(JudgeRequest request, CancellationToken ct)
+    {
+        while (true)
+        {
+            var mode = Volatile.Read(ref formatMode);
+            var reply = await SendAsync(request, mode, ct);
+            if (reply.Outcome != SendOutcome.FormatRejected) return reply;
+            Interlocked.CompareExchange(ref formatMode, mode + 1, mode);
+            logger.LogInformation("VLM server rejected response format {Mode}; using {Next} from now on", Name(mode), Name(mode + 1));
+        }
+    }
+
+    private async Task<Reply> SendAsync(JudgeRequest request, int mode, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Timeout);
@@ -129,47 +159,47 @@ public sealed class VlmJudge : IJudge, IDisposable
             var code = (int)response.StatusCode;
             if (response.IsSuccessStatusCode) return ReadCompletion(body);
             if (code is 429 or 408 || code >= 500)
-                return (SendOutcome.Transient, null, $"HTTP {code}", response.Headers.RetryAfter?.Delta);
+                return new(SendOutcome.Transient, null, $"HTTP {code}", response.Headers.RetryAfter?.Delta);
             // Servers that do not support a response format answer 400/422: step down to the next format.
-            if (code is 400 or 422 && mode < 2) return (SendOutcome.FormatRejected, null, $"HTTP {code}", null);
-            return (SendOutcome.Rejected, null, $"HTTP {code} {Snippet(body)}", null);
+            if (code is 400 or 422 && mode < 2) return new(SendOutcome.FormatRejected, null, $"HTTP {code}", null);
+            return new(SendOutcome.Rejected, null, $"HTTP {code} {Snippet(body)}", null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (SendOutcome.Transient, null, $"no reply within {options.Timeout.TotalSeconds:0.#} s", null);
+            return new(SendOutcome.Transient, null, $"no reply within {options.Timeout.TotalSeconds:0.#} s", null);
         }
         catch (HttpRequestException e)
         {
-            return (SendOutcome.Transient, null, e.Message, null);
+            return new(SendOutcome.Transient, null, e.Message, null);
         }
     }
 
-    private static (SendOutcome, string?, string, TimeSpan?) ReadCompletion(string body)
+    private static Reply ReadCompletion(string body)
     {
         try
         {
             using var doc = JsonDocument.Parse(body);
             if (!doc.RootElement.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0)
-                return (SendOutcome.Transient, null, "reply has no choices", null);
+                return new(SendOutcome.Transient, null, "reply has no choices", null);
             var choice = choices[0];
             if (choice.TryGetProperty("finish_reason", out var fr) && fr.ValueKind == JsonValueKind.String && fr.GetString() == "content_filter")
-                return (SendOutcome.Answered, "the model's content filter withheld the answer", "", null);
-            if (!choice.TryGetProperty("message", out var msg)) return (SendOutcome.Transient, null, "reply has no message", null);
+                return new(SendOutcome.Answered, "the model's content filter withheld the answer", "", null);
+            if (!choice.TryGetProperty("message", out var msg)) return new(SendOutcome.Transient, null, "reply has no message", null);
             if (msg.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String && refusal.GetString() is { Length: > 0 } r)
-                return (SendOutcome.Answered, $"refused: {r}", "", null);
-            if (!msg.TryGetProperty("content", out var content)) return (SendOutcome.Answered, null, "", null);
+                return new(SendOutcome.Answered, $"refused: {r}", "", null);
+            if (!msg.TryGetProperty("content", out var content)) return new(SendOutcome.Answered, null, "", null);
             return content.ValueKind switch
             {
-                JsonValueKind.String => (SendOutcome.Answered, content.GetString(), "", null),
+                JsonValueKind.String => new Reply(SendOutcome.Answered, content.GetString(), "", null),
                 // Some servers return content parts.
-                JsonValueKind.Array => (SendOutcome.Answered, string.Concat(content.EnumerateArray()
+                JsonValueKind.Array => new Reply(SendOutcome.Answered, string.Concat(content.EnumerateArray()
                     .Where(p => p.TryGetProperty("text", out _)).Select(p => p.GetProperty("text").GetString())), "", null),
-                _ => (SendOutcome.Answered, null, "", null),
+                _ => new Reply(SendOutcome.Answered, null, "", null),
             };
         }
         catch (JsonException)
         {
-            return (SendOutcome.Transient, null, $"reply is not JSON: {Snippet(body)}", null);
+            return new(SendOutcome.Transient, null, $"reply is not JSON: {Snippet(body)}", null);
         }
     }
 

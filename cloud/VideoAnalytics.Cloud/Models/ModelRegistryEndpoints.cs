@@ -1,4 +1,4 @@
-using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using Microsoft.Net.Http.Headers;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Identity;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Cloud.Models.Heads;
 using VideoAnalytics.Cloud.Models.Rollout;
 using VideoAnalytics.Contracts.Models;
@@ -18,7 +19,7 @@ public static class ModelRegistryServiceCollectionExtensions
     public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<ModelRegistryOptions>().Bind(config.GetSection(ModelRegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Ingest.CloudMqttOptions>().Bind(config.GetSection(Ingest.CloudMqttOptions.Section));
+        services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section));
         services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.ApiToken.Length > 0, $"{AdminApiOptions.Section}:ApiToken is required by the model registry (at least {AdminApiOptions.MinimumTokenLength} characters)")
             .ValidateOnStart();

@@ -1,9 +1,8 @@
-using VideoAnalytics.Cloud.Ingest;
 using System.Buffers;
-using Microsoft.Extensions.Options;
-using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
 using MQTTnet.Formatter;
+using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Contracts.Topics;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using VideoAnalytics.Cloud.Console.Users;
 using VideoAnalytics.Cloud.Tests.Console.Support;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Tests.Console;
 

@@ -4,13 +4,15 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.Cloud.Tests.Infrastructure;
 
-/// <summary>A silo host (AddCloud, as Program.cs wires it, without the MQTT ingest) inside the test process, on the test's database.</summary>
+/// <summary>A silo host (AddCloud, AddJudging, AddAlerts, as Program.cs wires them, without the MQTT ingest) inside the test process, on the test's database.</summary>
 public sealed class InProcessSilo : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -45,6 +47,8 @@ public sealed class InProcessSilo : IAsyncDisposable
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCloud();
+        builder.Services.AddJudging(builder.Configuration);
+        builder.Services.AddAlerts(builder.Configuration);
         var root = clipRoot;
         builder.Services.AddSingleton<IClipStore>(new FileSystemClipStore(root));
         var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console.Users;
 

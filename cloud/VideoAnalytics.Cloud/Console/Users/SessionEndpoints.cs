@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using VideoAnalytics.Cloud.Console.Http;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console.Users;
 

@@ -1,9 +1,8 @@
-using VideoAnalytics.Cloud.Ingest;
-using Microsoft.Extensions.Options;
-using VideoAnalytics.Cloud.Hosting;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Options;
+using VideoAnalytics.Cloud.Messaging;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Models;
 using VideoAnalytics.Contracts.Serialization;

@@ -14,11 +14,13 @@ using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console;
 using VideoAnalytics.Cloud.Hosting;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
 using VideoAnalytics.Contracts.Serialization;
 using VideoAnalytics.Testing;
+using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Tests.Console.Support;
 
@@ -50,7 +52,7 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
     public string ConnectionString => database.ConnectionString;
 
     /// <summary>
-    /// Starts the host as <c>Program.cs</c> wires it (<c>AddCloud</c>: silo, alerts service, live feed; the console;
+    /// Starts the host as <c>Program.cs</c> wires it (<c>AddCloud</c>: silo, alerts service; judging; alerts and live feed; the console;
     /// the filesystem clip store of ingest) without the MQTT ingest, which these tests do not need.
     /// </summary>
     public static async Task<ConsoleTestHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
@@ -71,6 +73,8 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCloud();
+        builder.Services.AddJudging(builder.Configuration);
+        builder.Services.AddAlerts(builder.Configuration);
         builder.Services.AddSingleton<IClipStore>(new FileSystemClipStore(clipDir));
         builder.Services.AddConsole(builder.Configuration);
         var app = builder.Build();

@@ -1,23 +1,7 @@
-using VideoAnalytics.Cloud.Grains;
+using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Contracts.Messages;
 
-namespace VideoAnalytics.Cloud.Alerts;
-
-/// <summary>What staff do with alerts (for the console and its HTTP API). Every action is audited with who and when.</summary>
-public interface IAlertService
-{
-    Task<AlertActionResult> AcknowledgeAsync(string alertId, string actor, string? note, CancellationToken ct);
-
-    /// <summary>Confirms the incident; its clips are stored as "fight" labels (source staff) for the next heads.</summary>
-    Task<AlertActionResult> ConfirmAsync(string alertId, string actor, string? note, CancellationToken ct);
-
-    /// <summary>Dismisses the incident; its clips are stored as "nofight" labels (source staff).</summary>
-    Task<AlertActionResult> DismissAsync(string alertId, string actor, string? note, CancellationToken ct);
-
-    Task<Alert?> GetAsync(string alertId, CancellationToken ct);
-
-    Task<IReadOnlyList<Alert>> ListAsync(string? branch, string? site, int limit, CancellationToken ct);
-}
+namespace VideoAnalytics.Cloud.Grains;
 
 /// <summary>Routes staff actions to the alert's site grain, so they are ordered with the merges of that site.</summary>
 public sealed class AlertService(IGrainFactory grains, AlertStore store) : IAlertService
@@ -47,6 +31,6 @@ public sealed class AlertService(IGrainFactory grains, AlertStore store) : IAler
         if (!Contracts.Identity.ClipIds.IsValid(alertId)) return new AlertActionResult(false, null, "alert id is not valid");
         var alert = await store.GetAsync(alertId, ct);
         if (alert is null) return new AlertActionResult(false, null, $"alert {alertId} not found");
-        return await grains.GetGrain<ISiteAlertsGrain>($"{alert.Branch}/{alert.Site}").ActAsync(alertId, action, actor.Trim(), note);
+        return await grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf(alert.Branch, alert.Site)).ActAsync(alertId, action, actor.Trim(), note);
     }
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace VideoAnalytics.Cloud.Hosting;
+namespace VideoAnalytics.Cloud.Hosting.Security;
 
 /// <summary>Admin HTTP API settings (<c>Cloud:Admin</c>): the cluster API and the model registry's admin calls.</summary>
 public sealed class AdminApiOptions : IValidatableObject

@@ -1,7 +1,7 @@
-using VideoAnalytics.Cloud.Ingest;
+using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Contracts.Messages;
 
-namespace VideoAnalytics.Cloud.Grains;
+namespace VideoAnalytics.Cloud.Ingest;
 
 /// <summary>Hands ingest's durable work to the grains; every target is idempotent on the clip / event id.</summary>
 public sealed class GrainClipDispatcher(IGrainFactory grains) : IClipDispatcher
@@ -9,19 +9,19 @@ public sealed class GrainClipDispatcher(IGrainFactory grains) : IClipDispatcher
     public async Task DispatchClipAsync(ClipManifest manifest, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        await grains.GetGrain<IClipGrain>(manifest.ClipId).SubmitAsync(manifest).WaitAsync(ct);
+        await grains.GetGrain<IClipGrain>(IClipGrain.KeyOf(manifest.ClipId)).SubmitAsync(manifest).WaitAsync(ct);
     }
 
     public async Task DispatchGateEventAsync(GateEvent gateEvent, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        await grains.GetGrain<ICameraGrain>($"{gateEvent.Branch}/{gateEvent.Site}/{gateEvent.Device}/{gateEvent.Camera}")
+        await grains.GetGrain<ICameraGrain>(ICameraGrain.KeyOf(gateEvent.Branch, gateEvent.Site, gateEvent.Device, gateEvent.Camera))
             .RecordGateEventAsync(gateEvent).WaitAsync(ct);
     }
 
     public async Task DispatchStatusAsync(DeviceStatus status, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        await grains.GetGrain<IDeviceGrain>($"{status.Branch}/{status.Site}/{status.Device}").ReportStatusAsync(status).WaitAsync(ct);
+        await grains.GetGrain<IDeviceGrain>(IDeviceGrain.KeyOf(status.Branch, status.Site, status.Device)).ReportStatusAsync(status).WaitAsync(ct);
     }
 }

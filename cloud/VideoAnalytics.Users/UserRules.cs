@@ -1,12 +1,12 @@
 using VideoAnalytics.Contracts.Identity;
 
-namespace VideoAnalytics.Cloud.Console.Users;
+namespace VideoAnalytics.Users;
 
 /// <summary>
 /// What a console user may look like: name, role, branch and password rules. Shared with the <c>va</c> CLI so that
 /// the CLI refuses exactly what the console would refuse.
 /// </summary>
-internal static class UserRules
+public static class UserRules
 {
     public const string StaffRole = "staff";
     public const string AdminRole = "admin";

@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace VideoAnalytics.Cloud.Console.Users;
+namespace VideoAnalytics.Users;
 
 /// <summary>
 /// Console passwords: PBKDF2-HMAC-SHA512 with a per-user random salt, stored as
-/// <c>pbkdf2-sha512$iterations$salt$hash</c> (base64). The same file is compiled into the <c>va</c> CLI, so the hash
-/// that <c>va users add</c> writes is exactly what the console verifies.
+/// <c>pbkdf2-sha512$iterations$salt$hash</c> (base64). The console and the <c>va</c> CLI both use this library, so the
+/// hash that <c>va users add</c> writes is exactly what the console verifies.
 /// </summary>
-internal static class PasswordHashing
+public static class PasswordHashing
 {
     public const int Iterations = 210_000;
     private const string Algorithm = "pbkdf2-sha512";

@@ -67,7 +67,7 @@ internal sealed class CloudMqttOptionsValidator : IValidateOptions<CloudMqttOpti
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(o.Host)) errors.Add($"{s}:Host is required");
         if (o.Port is < 1 or > 65535) errors.Add($"{s}:Port {o.Port} is not a TCP port");
-        if (o.UseTls && o.CaFile is { Length: > 0 } ca && !File.Exists(ca)) errors.Add($"{s}:CaFile '{ca}' does not exist");
+        if (o.UseTls && o.CaFile is { Length: > 0 } ca) errors.AddRange(CaFileErrors(ca));
         if (!Slug.IsValid(o.ShareGroup)) errors.Add($"{s}:ShareGroup '{o.ShareGroup}' is not a valid id");
         if (string.IsNullOrWhiteSpace(o.ClientId)) errors.Add($"{s}:ClientId is required (stable per silo)");
         if (o.SessionExpirySeconds < 60) errors.Add($"{s}:SessionExpirySeconds must be at least 60 (the session must outlive a restart)");
@@ -76,5 +76,20 @@ internal sealed class CloudMqttOptionsValidator : IValidateOptions<CloudMqttOpti
         if (o.ReconnectMinMilliseconds < 10 || o.ReconnectMaxMilliseconds < o.ReconnectMinMilliseconds)
             errors.Add($"{s}:ReconnectMinMilliseconds must be at least 10 and not above ReconnectMaxMilliseconds");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>A CA file that is missing or holds no certificate stops the start, instead of failing every connect.</summary>
+    private static IEnumerable<string> CaFileErrors(string ca)
+    {
+        if (!File.Exists(ca)) return [$"{CloudMqttOptions.Section}:CaFile '{ca}' does not exist"];
+        try
+        {
+            _ = new BrokerTrust(ca);
+            return [];
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return [$"{CloudMqttOptions.Section}:CaFile '{ca}' is not a PEM CA certificate: {e.Message}"];
+        }
     }
 }

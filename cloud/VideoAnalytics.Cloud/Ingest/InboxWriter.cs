@@ -4,24 +4,75 @@ using NpgsqlTypes;
 namespace VideoAnalytics.Cloud.Ingest;
 
 /// <summary>
-/// Writes a batch of validated messages to the Postgres inbox in one transaction (one round trip), idempotent on
-/// message id, clip id and chunk index, so a redelivered message changes nothing.
+/// Writes a batch of validated messages to the Postgres inbox in one transaction, idempotent on message id, clip id and
+/// chunk index, so a redelivered message changes nothing. A clip id belongs to the camera whose message first used it:
+/// manifests and chunks of that id from any other device or camera are refused and returned to the caller.
 /// </summary>
 internal sealed class InboxWriter(NpgsqlDataSource dataSource)
 {
-    public async Task WriteAsync(IReadOnlyList<IngestItem> items, CancellationToken ct)
+    /// <summary>Commits <paramref name="items"/>; returns the clip messages refused because their clip id belongs to another camera, and why.</summary>
+    public async Task<IReadOnlyDictionary<IngestItem, IngestRejection>> WriteAsync(IReadOnlyList<IngestItem> items, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        var clipItems = items.Where(i => i is ClipManifestItem or ClipChunkItem).Select(ClipMessage.Of).ToList();
+        var refused = clipItems.Count == 0 ? new Dictionary<IngestItem, IngestRejection>() : await ClaimClipIdsAsync(conn, tx, clipItems, ct);
         await using var batch = new NpgsqlBatch(conn, tx);
         AddTrackBatches(batch, items.OfType<TrackBatchItem>().ToList());
         AddInbox(batch, items);
         AddModelsReported(batch, items.OfType<ModelsReportedItem>().ToList());
-        AddManifests(batch, items.OfType<ClipManifestItem>().DistinctBy(m => m.Manifest.ClipId).OrderBy(m => m.Manifest.ClipId, StringComparer.Ordinal).ToList());
-        AddChunks(batch, items.OfType<ClipChunkItem>().DistinctBy(c => (c.Header.ClipId, c.Header.Index)).ToList());
-        if (batch.BatchCommands.Count == 0) return;
-        await batch.ExecuteNonQueryAsync(ct);
+        var owned = refused.Count == 0 ? items : items.Where(i => !refused.ContainsKey(i)).ToList();
+        AddManifests(batch, owned.OfType<ClipManifestItem>().DistinctBy(m => m.Manifest.ClipId).OrderBy(m => m.Manifest.ClipId, StringComparer.Ordinal).ToList());
+        AddChunks(batch, owned.OfType<ClipChunkItem>().DistinctBy(c => (c.Header.ClipId, c.Header.Index)).ToList());
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+        return refused;
+    }
+
+    /// <summary>
+    /// Binds each new clip id to the camera of its first message (a row in <c>clips</c>, inserted in id order so that
+    /// concurrent writers wait for each other instead of deadlocking), then finds the messages whose camera is not the
+    /// owner. Each statement reads what committed before it, so a clip claimed by another silo meanwhile is seen.
+    /// </summary>
+    private static async Task<Dictionary<IngestItem, IngestRejection>> ClaimClipIdsAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<ClipMessage> messages, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var claim = new NpgsqlBatchCommand("""
+            INSERT INTO clips (clip_id, branch, site, device, camera, chunk_count)
+            SELECT DISTINCT ON (id) id, b, s, d, c, n FROM unnest(@id, @b, @s, @d, @c, @n) AS x(id, b, s, d, c, n)
+            ORDER BY id
+            ON CONFLICT (clip_id) DO NOTHING
+            """);
+        AddClipMessageParameters(claim, messages);
+        claim.Parameters.Add(new NpgsqlParameter<int[]>("n", messages.Select(m => m.ChunkCount).ToArray()));
+        var strangers = new NpgsqlBatchCommand("""
+            SELECT x.i::int, k.branch || '/' || k.site || '/' || k.device || '/' || k.camera
+            FROM unnest(@id, @b, @s, @d, @c) WITH ORDINALITY AS x(id, b, s, d, c, i)
+            JOIN clips k ON k.clip_id = x.id
+            WHERE (k.branch, k.site, k.device, k.camera) IS DISTINCT FROM (x.b, x.s, x.d, x.c)
+            """);
+        AddClipMessageParameters(strangers, messages);
+        batch.BatchCommands.Add(claim);
+        batch.BatchCommands.Add(strangers);
+        var refused = new Dictionary<IngestItem, IngestRejection>(ReferenceEqualityComparer.Instance);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var m = messages[reader.GetInt32(0) - 1];
+            refused[m.Item] = new IngestRejection(m.Item.Device, RejectReasons.ClipOwner,
+                $"clip {m.ClipId} belongs to {reader.GetString(1)}, not to camera {m.Camera} of {m.Item.Device}");
+        }
+        return refused;
+    }
+
+    private static void AddClipMessageParameters(NpgsqlBatchCommand cmd, List<ClipMessage> messages)
+    {
+        cmd.Parameters.Add(Text("id", messages.Select(m => m.ClipId)));
+        cmd.Parameters.Add(Text("b", messages.Select(m => m.Branch)));
+        cmd.Parameters.Add(Text("s", messages.Select(m => m.Site)));
+        cmd.Parameters.Add(Text("d", messages.Select(m => m.DeviceSlug)));
+        cmd.Parameters.Add(Text("c", messages.Select(m => m.Camera)));
     }
 
     private static void AddTrackBatches(NpgsqlBatch batch, List<TrackBatchItem> items)
@@ -122,12 +173,13 @@ internal sealed class InboxWriter(NpgsqlDataSource dataSource)
     private static void AddChunks(NpgsqlBatch batch, List<ClipChunkItem> items)
     {
         if (items.Count == 0) return;
-        // Chunks of a clip that is already assembled (a late redelivery) are ignored; the clip row counts the chunks
-        // that were new, so redeliveries do not inflate it.
+        // Chunks of a clip that is already assembled (a late redelivery) are ignored, and so are those of another camera
+        // (refused before, checked again here); the clip row counts the chunks that were new, so redeliveries do not inflate it.
         var cmd = new NpgsqlBatchCommand("""
             WITH c AS (
                 SELECT * FROM unnest(@id, @i, @sha, @data, @n, @b, @s, @d, @cam) AS x(clip_id, chunk_index, sha256, data, chunk_count, branch, site, device, camera)
-                WHERE NOT EXISTS (SELECT 1 FROM clips k WHERE k.clip_id = x.clip_id AND k.state <> 'receiving')),
+                WHERE EXISTS (SELECT 1 FROM clips k WHERE k.clip_id = x.clip_id AND k.state = 'receiving' AND k.branch = x.branch
+                                AND k.site = x.site AND k.device = x.device AND k.camera = x.camera)),
             ins AS (
                 INSERT INTO clip_chunks (clip_id, chunk_index, sha256, data)
                 SELECT clip_id, chunk_index, sha256, data FROM c
@@ -159,6 +211,17 @@ internal sealed class InboxWriter(NpgsqlDataSource dataSource)
 
     private static NpgsqlParameter Times(string name, IEnumerable<DateTimeOffset> values) =>
         new NpgsqlParameter<DateTime[]>(name, values.Select(v => v.UtcDateTime).ToArray()) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz };
+
+    /// <summary>The clip id, camera and chunk count of a manifest or chunk, whichever it is.</summary>
+    private sealed record ClipMessage(IngestItem Item, string ClipId, string Branch, string Site, string DeviceSlug, string Camera, int ChunkCount)
+    {
+        public static ClipMessage Of(IngestItem item) => item switch
+        {
+            ClipManifestItem m => new(item, m.Manifest.ClipId, m.Manifest.Branch, m.Manifest.Site, m.Manifest.Device, m.Manifest.Camera, m.Manifest.ChunkCount),
+            ClipChunkItem c => new(item, c.Header.ClipId, c.Branch, c.Site, c.DeviceSlug, c.Camera, c.Header.Count),
+            _ => throw new ArgumentException($"{item.GetType().Name} is not a clip message", nameof(item)),
+        };
+    }
 
     private sealed record InboxRow(string Key, string Kind, string Branch, string Site, string Device, string? Camera, string Json, DateTimeOffset Time);
 }

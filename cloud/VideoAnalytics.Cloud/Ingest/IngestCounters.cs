@@ -70,5 +70,7 @@ public static class RejectReasons
     public const string IdsMismatch = "ids-mismatch";
     public const string ChunkHeader = "chunk-header";
     public const string ChunkHash = "chunk-hash";
+    /// <summary>A manifest or chunk whose clip id belongs to another device or camera.</summary>
+    public const string ClipOwner = "clip-owner";
     public const string Storage = "storage";
 }

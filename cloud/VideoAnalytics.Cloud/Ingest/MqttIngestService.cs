@@ -176,8 +176,9 @@ internal sealed class MqttIngestService(
         {
             try
             {
-                await writer.WriteAsync(items, CancellationToken.None);
-                CountAccepted(items);
+                var refused = await writer.WriteAsync(items, CancellationToken.None);
+                foreach (var rej in refused.Values) counters.CountRejected(rej.Device, rej.Reason, rej.Detail);
+                CountAccepted(refused.Count == 0 ? items : [.. items.Where(i => !refused.ContainsKey(i))]);
                 signal.Set();
                 return;
             }

@@ -5,7 +5,6 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Topics;
-using VideoAnalytics.Contracts.Transport;
 
 namespace VideoAnalytics.EndToEnd.Tests.Transport;
 
@@ -27,11 +26,11 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
     public async Task DeviceCannotPublishUnderAnotherDevicesPrefix()
     {
         var received = new ConcurrentQueue<string>();
-        using var cloud = await ConnectAsync(SecureBroker.CloudUser, _broker.PasswordOf(SecureBroker.CloudUser));
+        using var cloud = await _broker.ConnectAsync(SecureBroker.CloudUser);
         cloud.ApplicationMessageReceivedAsync += e => { received.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
         await cloud.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("$share/va-cloud/va/v1/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
-        using var a = await ConnectAsync(DeviceA.ToString(), _broker.PasswordOf(DeviceA.ToString()));
+        using var a = await _broker.ConnectAsync(DeviceA.ToString());
         var forged = await a.PublishAsync(Message(MqttTopics.Status(DeviceB)));
         var own = await a.PublishAsync(Message(MqttTopics.Status(DeviceA)));
 
@@ -67,13 +66,13 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
     [Fact]
     public async Task DeviceCannotReadAnotherDevicesDesiredModels()
     {
-        using (var cloud = await ConnectAsync(SecureBroker.CloudUser, _broker.PasswordOf(SecureBroker.CloudUser)))
+        using (var cloud = await _broker.ConnectAsync(SecureBroker.CloudUser))
         {
             await cloud.PublishAsync(Message(MqttTopics.ModelsDesired(DeviceA), retain: true));
             await cloud.PublishAsync(Message(MqttTopics.ModelsDesired(DeviceB), retain: true));
         }
         var received = new ConcurrentQueue<string>();
-        using var a = await ConnectAsync(DeviceA.ToString(), _broker.PasswordOf(DeviceA.ToString()));
+        using var a = await _broker.ConnectAsync(DeviceA.ToString());
         a.ApplicationMessageReceivedAsync += e => { received.Enqueue(e.ApplicationMessage.Topic); return Task.CompletedTask; };
         var other = await a.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(MqttTopics.ModelsDesired(DeviceB), MqttQualityOfServiceLevel.AtLeastOnce).Build());
         var own = await a.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(MqttTopics.ModelsDesired(DeviceA), MqttQualityOfServiceLevel.AtLeastOnce).Build());
@@ -89,27 +88,8 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
     private async Task<MqttClientConnectResultCode> RefusalAsync(string? user, string? password)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
-        var result = await client.ConnectAsync(Options(user, password));
+        var result = await client.ConnectAsync(_broker.ClientOptions(user, password));
         return result.ResultCode;
-    }
-
-    private async Task<IMqttClient> ConnectAsync(string? user, string? password)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var result = await client.ConnectAsync(Options(user, password));
-        if (result.ResultCode == MqttClientConnectResultCode.Success) return client;
-        client.Dispose();
-        throw new InvalidOperationException($"refused: {result.ResultCode}");
-    }
-
-    private MqttClientOptions Options(string? user, string? password)
-    {
-        var trust = new BrokerTrust(_broker.CaFile);
-        var builder = new MqttClientOptionsBuilder().WithTcpServer(_broker.Host, _broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId($"test-{Guid.NewGuid():N}").WithTimeout(TimeSpan.FromSeconds(10))
-            .WithTlsOptions(t => t.UseTls().WithTargetHost(_broker.Host).WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors)));
-        if (user is not null) builder.WithCredentials(user, password);
-        return builder.Build();
     }
 
     private static MqttApplicationMessage Message(string topic, bool retain = false) =>

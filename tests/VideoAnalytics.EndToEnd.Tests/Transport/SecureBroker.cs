@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using MQTTnet;
+using MQTTnet.Formatter;
+using VideoAnalytics.Contracts.Transport;
 using VideoAnalytics.Testing;
 
 namespace VideoAnalytics.EndToEnd.Tests.Transport;
@@ -67,6 +70,27 @@ public sealed class SecureBroker : IAsyncDisposable
             await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
             if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await stderr}");
         }
+    }
+
+    /// <summary>MQTT 5 over TLS to this broker, trusting its test CA; no credentials when <paramref name="user"/> is null.</summary>
+    public MqttClientOptions ClientOptions(string? user, string? password)
+    {
+        var trust = new BrokerTrust(CaFile);
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(Host, Port).WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"test-{Guid.NewGuid():N}").WithTimeout(TimeSpan.FromSeconds(10))
+            .WithTlsOptions(t => t.UseTls().WithTargetHost(Host).WithCertificateValidationHandler(a => trust.IsTrusted(a.Certificate, a.SslPolicyErrors)));
+        if (user is not null) builder.WithCredentials(user, password);
+        return builder.Build();
+    }
+
+    /// <summary>A client connected as <paramref name="user"/> with its own password; throws when the broker refuses.</summary>
+    public async Task<IMqttClient> ConnectAsync(string user, string? password = null)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var result = await client.ConnectAsync(ClientOptions(user, password ?? PasswordOf(user)));
+        if (result.ResultCode == MqttClientConnectResultCode.Success) return client;
+        client.Dispose();
+        throw new InvalidOperationException($"{user} refused: {result.ResultCode}");
     }
 
     /// <summary>Starts (or starts again, after <see cref="Kill"/>) on the same port and waits until it listens.</summary>

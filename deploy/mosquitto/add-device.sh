@@ -42,15 +42,22 @@ chmod 600 "$passwd_file"
 if [ "$cloud" -eq 0 ]; then
   prefix="va/v1/$branch/$site/$device"
   if [ -f "$acl_file" ] && grep -qxF "user $user" "$acl_file"; then
-    echo "acl: $user already has an entry" >&2
-  else
-    {
-      echo
-      echo "user $user"
-      echo "topic write $prefix/#"
-      echo "topic read $prefix/models/desired"
-      echo "topic read va/v1/$branch/$site/alerts"
-    } >>"$acl_file"
+    # Provisioned before: its block is replaced, so running this again brings an old device to the current rules.
+    awk -v user="user $user" '$0 == user { skip = 1; next } skip && /^$/ { skip = 0 } !skip' "$acl_file" >"$acl_file.new"
+    mv "$acl_file.new" "$acl_file"
+    echo "acl: $user's entry replaced" >&2
   fi
+  # Exactly what a device sends (ARCHITECTURE §3); models/desired is the cloud's to write, never the device's.
+  {
+    echo
+    echo "user $user"
+    echo "topic write $prefix/status"
+    echo "topic write $prefix/cam/+/tracks"
+    echo "topic write $prefix/cam/+/events"
+    echo "topic write $prefix/cam/+/clips/+"
+    echo "topic write $prefix/models/reported"
+    echo "topic read $prefix/models/desired"
+    echo "topic read va/v1/$branch/$site/alerts"
+  } >>"$acl_file"
 fi
 echo "$user $password"

@@ -84,6 +84,38 @@ public sealed class BrokerSecurityTests : IAsyncLifetime
         Assert.NotNull(other);
     }
 
+    [Fact]
+    public async Task DeviceCannotPublishItsOwnDesiredModelsButEverythingItSends()
+    {
+        var desired = Encoding.UTF8.GetBytes("""{"from":"the cloud"}""");
+        using (var cloud = await _broker.ConnectAsync(SecureBroker.CloudUser))
+        {
+            await cloud.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(MqttTopics.ModelsDesired(DeviceA)).WithPayload(desired)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+        }
+        using var a = await _broker.ConnectAsync(DeviceA.ToString());
+        var camera = DeviceA.Camera("cam1");
+
+        var own = await a.PublishAsync(Message(MqttTopics.ModelsDesired(DeviceA), retain: true));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, own.ReasonCode);
+        string[] sent = [MqttTopics.Status(DeviceA), MqttTopics.Tracks(camera), MqttTopics.Events(camera), MqttTopics.Clip(camera, "20260101-000000-000-0a1b2c3d4e"),
+            MqttTopics.ModelsReported(DeviceA)];
+        foreach (var topic in sent)
+        {
+            var accepted = (await a.PublishAsync(Message(topic))).ReasonCode;
+            Assert.True(accepted is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers, $"{topic}: {accepted}");
+        }
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await a.PublishAsync(Message($"{MqttTopics.DevicePrefix(DeviceA)}/anything"))).ReasonCode);
+
+        // What a device reads on models/desired is still what the cloud published.
+        var received = new ConcurrentQueue<string>();
+        using var reader = await _broker.ConnectAsync(DeviceA.ToString());
+        reader.ApplicationMessageReceivedAsync += e => { received.Enqueue(Encoding.UTF8.GetString(e.ApplicationMessage.Payload)); return Task.CompletedTask; };
+        await reader.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(MqttTopics.ModelsDesired(DeviceA), MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.True(await WaitAsync(() => !received.IsEmpty));
+        Assert.Equal("""{"from":"the cloud"}""", Assert.Single(received));
+    }
+
     /// <summary>How the broker answers a connect with these credentials.</summary>
     private async Task<MqttClientConnectResultCode> RefusalAsync(string? user, string? password)
     {

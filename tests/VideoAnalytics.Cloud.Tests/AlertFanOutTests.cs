@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,7 +33,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
     private TestDatabase db = null!;
     private WebApplication hook = null!;
     private InProcessSilo silo = null!;
-    private readonly ConcurrentQueue<(string Body, string Signature, int Status)> hookCalls = new();
+    private readonly ConcurrentQueue<(string Body, string Signature, string Timestamp, int Status)> hookCalls = new();
     private int hookRequests;
     private string hookUrl = null!;
 
@@ -49,7 +50,7 @@ public sealed class AlertFanOutTests : IAsyncLifetime
             var body = await reader.ReadToEndAsync();
             // The first delivery fails: the sender must retry.
             var status = Interlocked.Increment(ref hookRequests) == 1 ? 500 : 200;
-            hookCalls.Enqueue((body, c.Request.Headers[WebhookSender.SignatureHeader].ToString(), status));
+            hookCalls.Enqueue((body, c.Request.Headers["X-VA-Signature"].ToString(), c.Request.Headers["X-VA-Timestamp"].ToString(), status));
             c.Response.StatusCode = status;
         });
         await hook.StartAsync();
@@ -118,8 +119,14 @@ public sealed class AlertFanOutTests : IAsyncLifetime
         var calls = hookCalls.ToList();
         Assert.Equal([500, 200], calls.Select(c => c.Status));
         var delivered = calls[1];
-        Assert.Equal(WebhookSender.Sign(Encoding.UTF8.GetBytes(delivered.Body), Secret), delivered.Signature);
-        Assert.NotEqual(WebhookSender.Sign(Encoding.UTF8.GetBytes(delivered.Body), "another-secret-of-16+chars"), delivered.Signature);
+        // The receiver's check (README, Security): a fresh timestamp, and the HMAC over timestamp "." body.
+        Assert.True(long.TryParse(delivered.Timestamp, out var sent), $"no X-VA-Timestamp: '{delivered.Timestamp}'");
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - sent, -300, 300);
+        Assert.Equal(ReceiverSignature(delivered.Timestamp, delivered.Body, Secret), delivered.Signature);
+        Assert.NotEqual(ReceiverSignature(delivered.Timestamp, delivered.Body, "another-secret-of-16+chars"), delivered.Signature);
+        // The body alone, or with another time, does not verify: a captured call cannot be replayed with a new timestamp.
+        Assert.NotEqual("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(delivered.Body))), delivered.Signature);
+        Assert.NotEqual(ReceiverSignature((sent + 600).ToString(System.Globalization.CultureInfo.InvariantCulture), delivered.Body, Secret), delivered.Signature);
         Assert.Contains(feedAlert.AlertId, delivered.Body);
 
         await stop.CancelAsync();
@@ -148,4 +155,8 @@ public sealed class AlertFanOutTests : IAsyncLifetime
         await using var left = deadSiloDb.CreateCommand("SELECT count(*) FROM alert_outbox");
         await Eventually.GetAsync(async () => (long)(await left.ExecuteScalarAsync())!, n => n == 0, Timeout, "the outbox emptied");
     }
+
+    /// <summary>What a webhook receiver computes: HMAC-SHA256 with the shared secret over <c>timestamp + "." + body</c>.</summary>
+    private static string ReceiverSignature(string timestamp, string body, string secret) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
 }

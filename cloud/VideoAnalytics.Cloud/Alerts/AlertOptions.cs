@@ -38,7 +38,7 @@ public sealed class AlertOptions : IValidatableObject
     }
 }
 
-/// <summary>One webhook: the body is the alert JSON, signed with HMAC-SHA256 of <see cref="Secret"/> in <c>X-VA-Signature</c>.</summary>
+/// <summary>One webhook: the body is the alert JSON, signed with HMAC-SHA256 of <see cref="Secret"/> over <c>X-VA-Timestamp</c> and the body, in <c>X-VA-Signature</c>.</summary>
 public sealed class WebhookOptions
 {
     public string Url { get; set; } = "";

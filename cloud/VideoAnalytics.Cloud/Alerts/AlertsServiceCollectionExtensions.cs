@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Messaging;
 
@@ -23,6 +24,7 @@ public static class AlertsServiceCollectionExtensions
         services.AddSingleton(sp => AlertOutboxTargets.From(
             sp.GetRequiredService<IOptions<AlertOptions>>().Value, sp.GetRequiredService<AlertMqttPublisher>()));
         services.AddSingleton<AlertMqttPublisher>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<AlertOutbox>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertOutbox>());

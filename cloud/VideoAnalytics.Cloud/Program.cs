@@ -1,6 +1,7 @@
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console;
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Models;
@@ -19,6 +20,7 @@ if (modelRegistry) builder.Services.AddModelRegistry(builder.Configuration);
 
 var app = builder.Build();
 await app.Services.MigrateSchemaAsync();
+app.UseHttpLimits();
 app.MapCloudApi();
 app.MapConsole();
 if (modelRegistry) app.MapModelRegistry();

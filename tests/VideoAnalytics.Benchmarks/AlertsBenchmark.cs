@@ -11,6 +11,7 @@ using OpenCvSharp;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Grains;
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Ingest;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Contracts.Identity;
@@ -129,6 +130,7 @@ internal sealed class AlertsBenchmark : IBenchmark
         builder.Services.AddAlerts(builder.Configuration);
         var app = builder.Build();
         await app.Services.MigrateSchemaAsync();
+        app.UseHttpLimits();
         app.MapCloudApi();
         await app.StartAsync();
         return app;

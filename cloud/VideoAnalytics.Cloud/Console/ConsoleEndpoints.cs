@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console.Alerts;
@@ -8,6 +9,7 @@ using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Devices;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Storage;
 
 namespace VideoAnalytics.Cloud.Console;
@@ -44,6 +46,7 @@ public static class ConsoleEndpoints
             (typeof(IAlertService), "builder.AddCloud()"),
             (typeof(IAlertFeed), "services.AddAlerts(configuration)"),
             (typeof(IClipStore), "services.AddIngest(configuration)"),
+            (typeof(IConfigureOptions<HttpLimitsOptions>), "builder.AddCloud()"),
         ];
         foreach (var (type, from) in needed)
         {

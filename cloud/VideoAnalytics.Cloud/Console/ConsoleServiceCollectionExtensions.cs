@@ -10,6 +10,7 @@ using VideoAnalytics.Cloud.Console.Clips;
 using VideoAnalytics.Cloud.Console.Devices;
 using VideoAnalytics.Cloud.Console.Http;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console;
@@ -17,7 +18,8 @@ namespace VideoAnalytics.Cloud.Console;
 public static class ConsoleServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the security console: options (section <c>Console</c>), cookie sign-in, its queries and stores.
+    /// Registers the security console: options (section <c>Console</c>), cookie sign-in with its throttle and rate limit,
+    /// its queries and stores.
     /// Uses from the host: <c>NpgsqlDataSource</c> and <see cref="IAlertService"/> (<c>AddCloud</c>), <see cref="IAlertFeed"/>
     /// (<c>AddAlerts</c>) and <see cref="Storage.IClipStore"/> (<c>AddIngest</c>).
     /// </summary>
@@ -26,7 +28,7 @@ public static class ConsoleServiceCollectionExtensions
         services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddAuthentication().AddCookie(ConsoleAuth.Scheme);
+        services.AddAuthentication(ConsoleAuth.Scheme).AddCookie(ConsoleAuth.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(ConsoleAuth.Scheme).Configure<IOptions<ConsoleOptions>>((cookie, console) =>
         {
             cookie.Cookie.Name = ConsoleAuth.CookieName;
@@ -48,6 +50,9 @@ public static class ConsoleServiceCollectionExtensions
 
         services.AddSingleton<ConsoleUserStore>();
         services.AddSingleton<SignInThrottle>();
+        services.AddRateLimiter(o => o.AddPolicy<string, SignInRateLimit>(SignInRateLimit.Policy));
+        services.AddOptions<ConcurrencyTotals>().Configure<IOptions<ConsoleOptions>>((totals, console) =>
+            totals.Set(SignInRateLimit.Policy, console.Value.MaxConcurrentSignIns, console.Value.MaxQueuedSignIns));
         services.AddSingleton<AlertQueries>();
         services.AddSingleton<DeviceStatusStore>();
         services.AddSingleton<ConsoleWebAssets>();

@@ -37,7 +37,7 @@ public static class CloudApi
         app.MapGet("/healthz", () => Results.Text("ok"));
         // Grain views and the live alert stream show every branch's data: operators only (the console has its own,
         // per-user API under /api).
-        var api = app.MapGroup("/api/cluster").AddEndpointFilter<AdminApiAuth>();
+        var api = app.MapGroup("/api/cluster").RequireAuthorization(AdminApiAuth.Policy);
         api.MapGet("/silo", (ILocalSiloDetails silo, IOptions<ClusterOptions> cluster) =>
             Results.Json(new { silo = silo.SiloAddress.ToString(), name = silo.Name, clusterId = cluster.Value.ClusterId }, Json));
         api.MapGet("/devices/{branch}/{site}/{device}", async (string branch, string site, string device, IGrainFactory grains) =>
@@ -52,15 +52,16 @@ public static class CloudApi
         api.MapGet("/sites/{branch}/{site}/alerts", async (string branch, string site, IGrainFactory grains) =>
             Slugs(branch, site) ? Results.Json(await grains.GetGrain<ISiteAlertsGrain>(ISiteAlertsGrain.KeyOf(branch, site)).GetOpenAsync(), Json) : BadId());
         api.MapGet("/judge", (JudgeRunner runner) => Results.Json(runner.Snapshot(), Json));
-        api.MapGet("/alerts/live", StreamAlertsAsync);
+        api.MapGet("/alerts/live", StreamAlertsAsync).RequireRateLimiting(HttpLimits.LiveStreamPolicy);
 
         if (app.Services.GetRequiredService<IOptions<CloudApiOptions>>().Value.DispatchEndpoints)
         {
-            api.MapPost("/dispatch/status", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
+            var dispatch = api.MapGroup("/dispatch").WithBodySizeLimit(Limits.MaxJsonPayloadBytes);
+            dispatch.MapPost("/status", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
                 DispatchAsync<DeviceStatus>(r, t, m => d.DispatchStatusAsync(m, ct), ct));
-            api.MapPost("/dispatch/events", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
+            dispatch.MapPost("/events", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
                 DispatchAsync<GateEvent>(r, t, m => d.DispatchGateEventAsync(m, ct), ct));
-            api.MapPost("/dispatch/clips", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
+            dispatch.MapPost("/clips", (HttpRequest r, IClipDispatcher d, TimeProvider t, CancellationToken ct) =>
                 DispatchAsync<ClipManifest>(r, t, m => d.DispatchClipAsync(m, ct), ct));
         }
         return app;

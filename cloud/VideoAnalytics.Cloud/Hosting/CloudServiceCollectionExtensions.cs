@@ -19,7 +19,7 @@ using VideoAnalytics.Cloud.Storage;
 namespace VideoAnalytics.Cloud.Hosting;
 
 /// <summary>
-/// Wires the cloud silo host: options (validated at start-up), Serilog, PostgreSQL, the admin API's auth, the Orleans
+/// Wires the cloud silo host: options (validated at start-up), Serilog, PostgreSQL, the admin API's auth, HTTP limits, the Orleans
 /// silo with its PostgreSQL membership and grain storage, and the grains' entry points: the clip dispatcher ingest hands
 /// work to, the alert service staff act through, and the sweeper that wakes clips left pending. The features come from
 /// their own <c>Add…</c> (Program.cs).
@@ -38,8 +38,8 @@ public static class CloudServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudClusterOptions>().Bind(config.GetSection(CloudClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CloudApiOptions>().Bind(config.GetSection(CloudApiOptions.Section));
-        builder.Services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton<AdminApiAuth>();
+        builder.Services.AddAdminApiAuth(config);
+        builder.Services.AddHttpLimits(config);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(sp => NpgsqlDataSource.Create(

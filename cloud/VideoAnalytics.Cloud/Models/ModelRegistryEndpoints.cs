@@ -1,5 +1,6 @@
-using VideoAnalytics.Cloud.Hosting.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Contracts.Identity;
 using VideoAnalytics.Contracts.Messages;
@@ -8,8 +9,9 @@ using VideoAnalytics.Contracts.Models;
 namespace VideoAnalytics.Cloud.Models;
 
 /// <summary>
-/// The registry's HTTP API under <c>/api/models</c>. Admin calls (upload, list, assign, status, rollback) pass
-/// <see cref="AdminApiAuth"/>; package downloads are open to edges (packages are signed and the edge verifies them) and
+/// The registry's HTTP API under <c>/api/models</c>. Admin calls (upload, list, assign, status, rollback, train) need the
+/// <see cref="AdminApiAuth.Policy"/> (checked before the body is read; JSON bodies capped at <see cref="BodySizeLimit.SmallJson"/>)
+/// and record the token's name as who acted; package downloads are open to edges (packages are signed and the edge verifies them) and
 /// honour HTTP range requests so an interrupted download resumes.
 /// </summary>
 public sealed record TrainHeadsRequest(string Branch, string Rule = "fight");
@@ -18,29 +20,30 @@ public static class ModelRegistryEndpoints
 {
     public static IEndpointRouteBuilder MapModelRegistry(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/models").AddEndpointFilter<AdminApiAuth>();
+        var admin = app.MapGroup("/api/models").RequireAuthorization(AdminApiAuth.Policy);
+        var maxPackage = app.ServiceProvider.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.MaxPackageBytes;
 
         admin.MapPost("/packages", async (HttpRequest request, PackageUploads uploads, CancellationToken ct) =>
         {
-            var r = await uploads.UploadAsync(request, AdminApiAuth.Actor, ct);
+            var r = await uploads.UploadAsync(request, AdminApiAuth.ActorOf(request.HttpContext), ct);
             return r.Error is not null
                 ? Results.Problem(r.Error, statusCode: r.StatusCode)
                 : Results.Json(new { r.Name, r.Version, r.ManifestSha256, r.AlreadyRegistered }, statusCode: r.StatusCode);
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().WithBodySizeLimit(maxPackage + PackageUploads.MultipartOverheadBytes);
 
         admin.MapGet("/packages", async (ModelRegistryStore store, CancellationToken ct) => Results.Ok(await store.ListVersionsAsync(ct)));
 
-        admin.MapPost("/assignments", async (AssignRequest request, ModelRollouts rollouts, CancellationToken ct) =>
+        admin.MapPost("/assignments", async (AssignRequest request, ModelRollouts rollouts, HttpContext http, CancellationToken ct) =>
         {
-            var (summary, error) = await rollouts.AssignAsync(request, AdminApiAuth.Actor, ct);
+            var (summary, error) = await rollouts.AssignAsync(request, AdminApiAuth.ActorOf(http), ct);
             return error is not null ? Results.Problem(error, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(summary);
-        });
+        }).WithBodySizeLimit(BodySizeLimit.SmallJson);
 
-        admin.MapPost("/rollback", async (RollbackRequest request, ModelRollouts rollouts, CancellationToken ct) =>
+        admin.MapPost("/rollback", async (RollbackRequest request, ModelRollouts rollouts, HttpContext http, CancellationToken ct) =>
         {
-            var (done, error) = await rollouts.RollbackAsync(request, AdminApiAuth.Actor, ct);
+            var (done, error) = await rollouts.RollbackAsync(request, AdminApiAuth.ActorOf(http), ct);
             return error is not null ? Results.Problem(error, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(done);
-        });
+        }).WithBodySizeLimit(BodySizeLimit.SmallJson);
 
         admin.MapGet("/status", async (string? scope, ModelRollouts rollouts, CancellationToken ct) =>
         {
@@ -48,12 +51,12 @@ public static class ModelRegistryEndpoints
             return error is not null ? Results.Problem(error, statusCode: StatusCodes.Status400BadRequest) : Results.Ok(status);
         });
 
-        admin.MapPost("/heads/train", async (TrainHeadsRequest request, Heads.BranchHeadTrainer trainer, CancellationToken ct) =>
+        admin.MapPost("/heads/train", async (TrainHeadsRequest request, Heads.BranchHeadTrainer trainer, HttpContext http, CancellationToken ct) =>
         {
             if (!Slug.IsValid(request.Branch) || !Slug.IsValid(request.Rule))
                 return Results.Problem("branch and rule must be ids (a-z, 0-9, '-')", statusCode: StatusCodes.Status400BadRequest);
-            return Results.Ok(await trainer.TrainAsync(request.Branch, request.Rule, AdminApiAuth.Actor, ct));
-        });
+            return Results.Ok(await trainer.TrainAsync(request.Branch, request.Rule, AdminApiAuth.ActorOf(http), ct));
+        }).WithBodySizeLimit(BodySizeLimit.SmallJson);
 
         app.MapGet("/api/models/{name}/{version}/files/{file}", DownloadAsync);
         return app;

@@ -20,9 +20,9 @@ public static class ModelRegistryServiceCollectionExtensions
     {
         services.AddOptions<ModelRegistryOptions>().Bind(config.GetSection(ModelRegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CloudMqttOptions>().Bind(config.GetSection(CloudMqttOptions.Section));
-        services.AddOptions<AdminApiOptions>().Bind(config.GetSection(AdminApiOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => o.ApiToken.Length > 0, $"{AdminApiOptions.Section}:ApiToken is required by the model registry (at least {AdminApiOptions.MinimumTokenLength} characters)")
-            .ValidateOnStart();
+        services.AddAdminApiAuth(config);
+        services.AddOptions<AdminApiOptions>().Validate(o => o.AnyToken,
+            $"{AdminApiOptions.Section}:Tokens:<name> (or {AdminApiOptions.Section}:ApiToken) is required by the model registry (at least {AdminApiOptions.MinimumTokenLength} characters)");
         services.AddOptions<HeadTrainingOptions>().Bind(config.GetSection(HeadTrainingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => TrustedModelKeys.FromConfiguration(sp.GetRequiredService<IOptions<ModelRegistryOptions>>().Value.TrustedKeys, $"{ModelRegistryOptions.Section}:TrustedKeys"));
         services.TryAddSingleton<ModelRegistryStore>();
@@ -33,7 +33,6 @@ public static class ModelRegistryServiceCollectionExtensions
         services.TryAddSingleton<ModelReportRecorder>();
         services.TryAddSingleton<HeadLabelStore>();
         services.TryAddSingleton<BranchHeadTrainer>();
-        services.TryAddSingleton<AdminApiAuth>();
         services.AddHostedService<CanaryDeadlineWatch>();
         if (config.GetValue(ModelRegistryOptions.Section + ":" + nameof(ModelRegistryOptions.SubscribeReports), true))
             services.AddHostedService<ModelReportSubscriber>();

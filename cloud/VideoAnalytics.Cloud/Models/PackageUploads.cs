@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -17,10 +16,12 @@ public sealed record UploadResult(int StatusCode, string? Error, string? Name = 
 /// </summary>
 public sealed class PackageUploads(ModelRegistryStore store, IClipStore blobs, TrustedModelKeys trusted, IOptions<ModelRegistryOptions> options, ILogger<PackageUploads> logger)
 {
+    /// <summary>Room for the multipart boundaries and part headers around the package's files.</summary>
+    public const long MultipartOverheadBytes = 1024 * 1024;
+
     public async Task<UploadResult> UploadAsync(HttpRequest request, string actor, CancellationToken ct)
     {
         var max = options.Value.MaxPackageBytes;
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max + 1024 * 1024;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Boundary.Value is not { Length: > 0 } boundary)
             return new(StatusCodes.Status415UnsupportedMediaType, "send the package as multipart/form-data, one part per file");
         if (request.ContentLength > max) return new(StatusCodes.Status413PayloadTooLarge, $"package is {request.ContentLength} bytes, over Cloud:Models:MaxPackageBytes={max}");

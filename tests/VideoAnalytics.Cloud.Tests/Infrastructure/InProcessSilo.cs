@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Storage;
 using VideoAnalytics.Testing;
@@ -53,6 +54,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         builder.Services.AddSingleton<IClipStore>(new FileSystemClipStore(root));
         var app = builder.Build();
         await app.Services.MigrateSchemaAsync();
+        app.UseHttpLimits();
         app.MapCloudApi();
         await app.StartAsync();
         return new InProcessSilo(app, clipRoot);

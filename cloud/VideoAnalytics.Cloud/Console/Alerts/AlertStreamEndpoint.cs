@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console.Users;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Contracts.Messages;
 
 namespace VideoAnalytics.Cloud.Console.Alerts;
@@ -19,7 +20,8 @@ internal static class AlertStreamEndpoint
 {
     private const int BufferedChanges = 256;
 
-    public static void Map(RouteGroupBuilder api) => api.MapGet("/alerts/stream", StreamAsync);
+    /// <summary>Each stream holds a connection for as long as it is open: capped per user and in all (<see cref="HttpLimits.LiveStreamPolicy"/>).</summary>
+    public static void Map(RouteGroupBuilder api) => api.MapGet("/alerts/stream", StreamAsync).RequireRateLimiting(HttpLimits.LiveStreamPolicy);
 
     private static async Task StreamAsync(HttpContext http, IAlertFeed feed, IOptions<ConsoleOptions> options, string? branch, string? site)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using VideoAnalytics.Cloud.Console.Http;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Users;
 
 namespace VideoAnalytics.Cloud.Console.Users;
@@ -20,7 +21,8 @@ internal static class SessionEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/session", SignInAsync).AddEndpointFilter(ConsoleHttp.RequireAntiForgeryHeader).AllowAnonymous();
+        api.MapPost("/session", SignInAsync).AddEndpointFilter(ConsoleHttp.RequireAntiForgeryHeader).AllowAnonymous()
+            .RequireRateLimiting(SignInRateLimit.Policy);
         api.MapDelete("/session", SignOutAsync).AddEndpointFilter(ConsoleHttp.RequireAntiForgeryHeader).AllowAnonymous();
         api.MapGet("/me", (HttpContext http) => CurrentUser.Reply(http, user => TypedResults.Json(UserView.Of(user), ConsoleJsonContext.Default.UserView)))
             .RequireAuthorization(ConsoleAuth.UserPolicy);
@@ -37,9 +39,10 @@ internal static class SessionEndpoints
             return ConsoleHttp.BadRequest($"password is missing or longer than {UserRules.MaxPasswordLength} characters");
 
         var log = loggers.CreateLogger("VideoAnalytics.Console.SignIn");
-        if (throttle.SecondsLocked(name!) is var locked and > 0)
+        var address = HttpLimits.ClientAddress(http);
+        if (await throttle.SecondsLockedAsync(name!, address, ct) is var locked and > 0)
         {
-            log.LogWarning("Sign-in of {User} refused: locked for {Seconds} s after failed attempts", name, locked);
+            log.LogWarning("Sign-in of {User} from {Address} refused: locked for {Seconds} s after failed attempts", name, address, locked);
             http.Response.Headers.RetryAfter = locked.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return ConsoleHttp.Problem(StatusCodes.Status429TooManyRequests, $"too many failed sign-ins; try again in {locked} s");
         }
@@ -47,11 +50,13 @@ internal static class SessionEndpoints
         if (stored is null) PasswordHashing.SpendEquivalentWork(body.Password);
         if (stored is null || stored.Disabled || !PasswordHashing.Verify(body.Password, stored.PasswordHash))
         {
-            throttle.Failed(name!);
-            log.LogWarning("Failed sign-in of {User} from {Remote}", name, http.Connection.RemoteIpAddress);
+            // Counted even when the caller hangs up now: dropping the connection must not erase the guess.
+            var lockout = await throttle.FailedAsync(name!, address, CancellationToken.None);
+            if (lockout > 0) log.LogWarning("Failed sign-in of {User} from {Address}; locked there for {Seconds} s", name, address, lockout);
+            else log.LogWarning("Failed sign-in of {User} from {Address}", name, address);
             return ConsoleHttp.Problem(StatusCodes.Status401Unauthorized, "wrong name or password");
         }
-        throttle.Succeeded(name!);
+        await throttle.SucceededAsync(name!, address, ct);
         await http.SignInAsync(ConsoleAuth.Scheme, stored.User.ToPrincipal(stored.PasswordHash, ConsoleAuth.Scheme));
         log.LogInformation("{User} ({Role}) signed in", stored.User.Name, stored.User.Role);
         return TypedResults.Json(UserView.Of(stored.User), ConsoleJsonContext.Default.UserView);

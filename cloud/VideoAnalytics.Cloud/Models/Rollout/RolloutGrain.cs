@@ -80,13 +80,14 @@ public sealed class RolloutGrain(
     {
         if (state.State.Spec is null) return null;
         var before = state.State.Phase;
-        await DecideAsync(RolloutStateMachine.Rollback(state.State, $"{reason} (by {actor})"), before);
+        await DecideAsync(RolloutStateMachine.Rollback(state.State, $"{reason} (by {actor})"), before, actor);
         return Summary();
     }
 
     public Task<RolloutSummary?> GetAsync() => Task.FromResult(state.State.Spec is null ? null : Summary());
 
-    private async Task DecideAsync(RolloutStep step, RolloutPhase before)
+    /// <summary>Applies a step; a phase change is audited as done by <paramref name="actor"/> (the rollout itself unless an admin asked).</summary>
+    private async Task DecideAsync(RolloutStep step, RolloutPhase before, string actor = "rollout")
     {
         var spec = state.State.Spec!;
         if (step.IsEmpty && state.State.Phase == before) return;
@@ -98,9 +99,9 @@ public sealed class RolloutGrain(
             if (before == RolloutPhase.Canary && state.State.Phase == RolloutPhase.Full) await store.SetCanaryDeadlineAsync(spec.RolloutId, null, CancellationToken.None);
             logger.LogInformation("Rollout {RolloutId}: {From} → {To} {Reason}", spec.RolloutId, before, state.State.Phase, state.State.Reason);
             if (state.State.Phase == RolloutPhase.RolledBack)
-                await store.MarkRolledBackAsync(spec.RolloutId, "rollout", state.State.Reason ?? "rolled back", CancellationToken.None);
+                await store.MarkRolledBackAsync(spec.RolloutId, actor, state.State.Reason ?? "rolled back", CancellationToken.None);
             else
-                await store.AuditAsync("rollout", state.State.Phase == RolloutPhase.Completed ? "completed" : "advanced", $"rollout {spec.RolloutId}: {state.State.Phase}", CancellationToken.None);
+                await store.AuditAsync(actor, state.State.Phase == RolloutPhase.Completed ? "completed" : "advanced", $"rollout {spec.RolloutId}: {state.State.Phase}", CancellationToken.None);
         }
         if (!step.IsEmpty) await ApplyAsync(spec, step, CancellationToken.None);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,6 +14,7 @@ using NpgsqlTypes;
 using VideoAnalytics.Cloud.Alerts;
 using VideoAnalytics.Cloud.Console;
 using VideoAnalytics.Cloud.Hosting;
+using VideoAnalytics.Cloud.Hosting.Security;
 using VideoAnalytics.Cloud.Console.Users;
 using VideoAnalytics.Cloud.Judging;
 using VideoAnalytics.Cloud.Storage;
@@ -46,6 +48,13 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>The shipped sign-in limits, which this host otherwise raises for tests that sign in often from one address.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> ProductionSignInLimits = new Dictionary<string, string?>
+    {
+        ["Console:SignInsPerMinutePerAddress"] = "10",
+        ["Console:MaxFailedSignInsPerAddress"] = "20",
+    };
+
     public Uri BaseAddress { get; }
     public NpgsqlDataSource DataSource { get; }
     public IServiceProvider Services => app.Services;
@@ -70,6 +79,9 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
             ["Cloud:Cluster:AdvertisedIPAddress"] = "127.0.0.1",
             ["Cloud:Logging:MinimumLevel"] = "Warning",
             ["Console:SecureCookie"] = "false",
+            // Most clients of these tests come from 127.0.0.1: the tests of the limits set them back (ProductionSignInLimits).
+            ["Console:SignInsPerMinutePerAddress"] = "100000",
+            ["Console:MaxFailedSignInsPerAddress"] = "10000",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCloud();
@@ -79,6 +91,7 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         builder.Services.AddConsole(builder.Configuration);
         var app = builder.Build();
         await app.Services.MigrateSchemaAsync();
+        app.UseHttpLimits();
         app.MapCloudApi();
         app.MapConsole();
         await app.StartAsync();
@@ -87,9 +100,31 @@ internal sealed class ConsoleTestHost : IAsyncDisposable
         return new ConsoleTestHost(database, app, app.Services.GetRequiredService<NpgsqlDataSource>(), clipDir, new Uri(address));
     }
 
-    /// <summary>A client with its own cookie jar that does not follow redirects (so tests see them).</summary>
-    public HttpClient NewClient() =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+    /// <summary>
+    /// A client with its own cookie jar that does not follow redirects (so tests see them), connecting from
+    /// <paramref name="fromAddress"/> (any 127.x.y.z: each is another client address to the host) or 127.0.0.1.
+    /// </summary>
+    public HttpClient NewClient(string fromAddress = "127.0.0.1") => new(new SocketsHttpHandler
+    {
+        CookieContainer = new CookieContainer(),
+        AllowAutoRedirect = false,
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(fromAddress), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = BaseAddress };
 
     public async Task<HttpClient> SignedInClientAsync(string name)
     {

@@ -10,7 +10,7 @@ public static class ModelsCommands
     public static Command Build()
     {
         var cloud = new Option<string>("--cloud") { Description = $"Cloud base URL (env {ModelsApiClient.UrlVariable})", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ModelsApiClient.UrlVariable) ?? "http://localhost:8080" };
-        var token = new Option<string?>("--token") { Description = $"Admin API token, Cloud:Admin:ApiToken (env {ModelsApiClient.TokenVariable})", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ModelsApiClient.TokenVariable) };
+        var token = new Option<string?>("--token") { Description = $"Admin API token: one of the cloud's Cloud:Admin:Tokens:<name> (recorded as who acted) or Cloud:Admin:ApiToken (env {ModelsApiClient.TokenVariable})", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ModelsApiClient.TokenVariable) };
 
         var signDir = new Argument<DirectoryInfo>("DIR") { Description = "Package folder with manifest.json and its files" };
         var key = new Option<FileInfo>("--key") { Description = "Private key PEM (va keys create)", Required = true };
@@ -113,7 +113,7 @@ public static class ModelsCommands
 
     public static async Task<int> WithApi(string cloud, string? token, Func<ModelsApiClient, Task<int>> action)
     {
-        if (string.IsNullOrEmpty(token)) return Cli.Fail($"no admin token: pass --token or set {ModelsApiClient.TokenVariable} (the cloud's Cloud:Admin:ApiToken)");
+        if (string.IsNullOrEmpty(token)) return Cli.Fail($"no admin token: pass --token or set {ModelsApiClient.TokenVariable} (one of the cloud's Cloud:Admin:Tokens:<name>, or Cloud:Admin:ApiToken)");
         if (!Uri.TryCreate(cloud, UriKind.Absolute, out _)) return Cli.Fail($"--cloud '{cloud}' is not an absolute URL");
         using var api = new ModelsApiClient(cloud, token);
         try

@@ -70,7 +70,7 @@ public sealed class AdminRoutesCheckTheTokenFirstTests : IAsyncLifetime
     public async Task An_admin_json_body_over_its_cap_gets_413()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_cloud.BaseUrl) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AliceToken);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ModelCloud.Token);
         var huge = "{\"scope\":\"org\",\"name\":\"" + new string('x', 200 * 1024) + "\",\"version\":\"1.0.0\"}";
 
         using var reply = await http.PostAsync("/api/models/assignments", new StringContent(huge, Encoding.UTF8, "application/json"));

@@ -30,49 +30,40 @@ internal sealed class InboxWriter(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Binds each new clip id to the camera of its first message (a row in <c>clips</c>, inserted in id order so that
-    /// concurrent writers wait for each other instead of deadlocking), then finds the messages whose camera is not the
-    /// owner. Each statement reads what committed before it, so a clip claimed by another silo meanwhile is seen.
+    /// Binds each new clip id to the camera of its first message (a row in <c>clips</c>) and returns the messages whose
+    /// camera is not the owner. One statement locks every clip row of the batch in id order, new or not, so concurrent
+    /// writers wait for each other instead of deadlocking, and the manifests and chunks after it touch only rows it holds.
     /// </summary>
     private static async Task<Dictionary<IngestItem, IngestRejection>> ClaimClipIdsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<ClipMessage> messages, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(conn, tx);
-        var claim = new NpgsqlBatchCommand("""
-            INSERT INTO clips (clip_id, branch, site, device, camera, chunk_count)
+        await using var claim = new NpgsqlCommand("""
+            INSERT INTO clips AS k (clip_id, branch, site, device, camera, chunk_count)
             SELECT DISTINCT ON (id) id, b, s, d, c, n FROM unnest(@id, @b, @s, @d, @c, @n) AS x(id, b, s, d, c, n)
             ORDER BY id
-            ON CONFLICT (clip_id) DO NOTHING
-            """);
-        AddClipMessageParameters(claim, messages);
+            ON CONFLICT (clip_id) DO UPDATE SET chunk_count = k.chunk_count
+            RETURNING k.clip_id, k.branch, k.site, k.device, k.camera
+            """, conn, tx);
+        claim.Parameters.Add(Text("id", messages.Select(m => m.ClipId)));
+        claim.Parameters.Add(Text("b", messages.Select(m => m.Branch)));
+        claim.Parameters.Add(Text("s", messages.Select(m => m.Site)));
+        claim.Parameters.Add(Text("d", messages.Select(m => m.DeviceSlug)));
+        claim.Parameters.Add(Text("c", messages.Select(m => m.Camera)));
         claim.Parameters.Add(new NpgsqlParameter<int[]>("n", messages.Select(m => m.ChunkCount).ToArray()));
-        var strangers = new NpgsqlBatchCommand("""
-            SELECT x.i::int, k.branch || '/' || k.site || '/' || k.device || '/' || k.camera
-            FROM unnest(@id, @b, @s, @d, @c) WITH ORDINALITY AS x(id, b, s, d, c, i)
-            JOIN clips k ON k.clip_id = x.id
-            WHERE (k.branch, k.site, k.device, k.camera) IS DISTINCT FROM (x.b, x.s, x.d, x.c)
-            """);
-        AddClipMessageParameters(strangers, messages);
-        batch.BatchCommands.Add(claim);
-        batch.BatchCommands.Add(strangers);
-        var refused = new Dictionary<IngestItem, IngestRejection>(ReferenceEqualityComparer.Instance);
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var owners = new Dictionary<string, (string Branch, string Site, string Device, string Camera)>(StringComparer.Ordinal);
+        await using (var reader = await claim.ExecuteReaderAsync(ct))
         {
-            var m = messages[reader.GetInt32(0) - 1];
+            while (await reader.ReadAsync(ct)) owners[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
+        }
+        var refused = new Dictionary<IngestItem, IngestRejection>(ReferenceEqualityComparer.Instance);
+        foreach (var m in messages)
+        {
+            var owner = owners[m.ClipId];
+            if (owner == (m.Branch, m.Site, m.DeviceSlug, m.Camera)) continue;
             refused[m.Item] = new IngestRejection(m.Item.Device, RejectReasons.ClipOwner,
-                $"clip {m.ClipId} belongs to {reader.GetString(1)}, not to camera {m.Camera} of {m.Item.Device}");
+                $"clip {m.ClipId} belongs to {owner.Branch}/{owner.Site}/{owner.Device}/{owner.Camera}, not to camera {m.Camera} of {m.Item.Device}");
         }
         return refused;
-    }
-
-    private static void AddClipMessageParameters(NpgsqlBatchCommand cmd, List<ClipMessage> messages)
-    {
-        cmd.Parameters.Add(Text("id", messages.Select(m => m.ClipId)));
-        cmd.Parameters.Add(Text("b", messages.Select(m => m.Branch)));
-        cmd.Parameters.Add(Text("s", messages.Select(m => m.Site)));
-        cmd.Parameters.Add(Text("d", messages.Select(m => m.DeviceSlug)));
-        cmd.Parameters.Add(Text("c", messages.Select(m => m.Camera)));
     }
 
     private static void AddTrackBatches(NpgsqlBatch batch, List<TrackBatchItem> items)
@@ -145,8 +136,8 @@ internal sealed class InboxWriter(NpgsqlDataSource dataSource)
     private static void AddManifests(NpgsqlBatch batch, List<ClipManifestItem> items)
     {
         if (items.Count == 0) return;
-        // The row may exist already, made by chunks that overtook their manifest; only a row of the same device
-        // that is still receiving and has no manifest takes it.
+        // The row exists (claimed just before, or made by chunks that overtook their manifest); only a row of the same
+        // camera that is still receiving and has no manifest takes it.
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO clips (clip_id, branch, site, device, camera, manifest, sha256, total_bytes, chunk_count)
             SELECT id, b, s, d, c, m::jsonb, sha, tb, cc
